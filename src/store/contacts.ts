@@ -1,0 +1,490 @@
+// Contacts and their identities (every way to reach a person), tags and merges, always within one workspace.
+import { type Kysely, sql } from 'kysely';
+import { decodeCursor, encodeCursor } from '../core/cursor.js';
+import {
+  type IdentityKind,
+  InvalidIdentityError,
+  identityMatchKey,
+  normalizeIdentity,
+} from '../core/identity.js';
+import { type MergeSuggestion, mergeContactFields, suggestMerges } from '../core/merge.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { AuditLog } from './audit.js';
+import { newId } from './ids.js';
+import { fromJson, toJson } from './json.js';
+import type { ContactIdentityTable, ContactTable, Database } from './schema.js';
+
+export type Consent = 'granted' | 'revoked' | 'unknown';
+
+export interface Identity {
+  id: string;
+  kind: IdentityKind;
+  value: string;
+  consent: Consent;
+  consentSource: string | null;
+  consentAt: number | null;
+}
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  identities: Identity[];
+  tags: string[];
+  address: Record<string, string> | null;
+  preferredChannels: string[];
+  timezone: string | null;
+  language: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IdentityInput {
+  kind: IdentityKind;
+  value: string;
+  consent?: Consent;
+  consentSource?: string;
+}
+
+export interface ContactInput {
+  name?: string | null;
+  phones?: string[];
+  emails?: string[];
+  identities?: IdentityInput[];
+  tags?: string[];
+  address?: Record<string, string> | null;
+  preferredChannels?: string[];
+  timezone?: string | null;
+  language?: string | null;
+}
+
+export interface ContactPatch {
+  name?: string | null;
+  tags?: string[];
+  address?: Record<string, string> | null;
+  preferredChannels?: string[];
+  timezone?: string | null;
+  language?: string | null;
+}
+
+export interface ContactQuery {
+  query?: string;
+  tag?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Digits, spaces and phone punctuation: the search box is given a phone number. */
+const PHONE_QUERY = /^\+?[\d\s().-]{4,}$/;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class ContactStore {
+  private readonly audit: AuditLog;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly workspaceId: string,
+    private readonly defaultRegion: string | null,
+  ) {
+    this.audit = new AuditLog(db, workspaceId);
+  }
+
+  /** Normalises every handle first, so nothing is written when one of them is invalid. */
+  normalize(input: ContactInput): IdentityInput[] {
+    const wanted: IdentityInput[] = [
+      ...(input.phones ?? []).map((value) => ({ kind: 'phone' as const, value })),
+      ...(input.emails ?? []).map((value) => ({ kind: 'email' as const, value })),
+      ...(input.identities ?? []),
+    ];
+    const seen = new Set<string>();
+    const result: IdentityInput[] = [];
+    const invalid: { kind: string; value: string; message: string }[] = [];
+    for (const identity of wanted) {
+      try {
+        const value = normalizeIdentity(identity.kind, identity.value, this.defaultRegion ?? undefined);
+        const key = `${identity.kind}:${value}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        result.push({ ...identity, value });
+      } catch (error) {
+        if (!(error instanceof InvalidIdentityError)) throw error;
+        invalid.push({ kind: identity.kind, value: identity.value, message: error.message });
+      }
+    }
+    if (invalid.length > 0) {
+      const code = invalid[0]!.kind === 'phone' || invalid[0]!.kind === 'whatsapp' ? 'invalid_phone' : 'invalid_identity';
+      throw badRequest(code, invalid.map((i) => i.message).join(' '), { invalid });
+    }
+    return result;
+  }
+
+  async create(input: ContactInput, actor: string): Promise<Contact> {
+    const identities = this.normalize(input);
+    const id = newId();
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+      await store.assertIdentitiesFree(identities);
+      await trx
+        .insertInto('contacts')
+        .values({
+          id,
+          workspace_id: this.workspaceId,
+          name: input.name?.trim() || null,
+          search_text: '',
+          address: input.address ? toJson(input.address) : null,
+          preferred_channels: toJson(input.preferredChannels ?? []),
+          timezone: input.timezone ?? null,
+          language: input.language ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      for (const identity of identities) await store.insertIdentity(id, identity, now);
+      if (input.tags) await store.setTags(id, input.tags);
+      await store.refreshSearchText(id);
+      await store.audit.record(actor, 'contact.created', { type: 'contact', id });
+    });
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<Contact | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('workspace_id', '=', this.workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    const [contact] = await this.hydrate([row]);
+    return contact ?? null;
+  }
+
+  async require(id: string): Promise<Contact> {
+    const contact = await this.get(id);
+    if (!contact) throw notFound('contact', id);
+    return contact;
+  }
+
+  async list(query: ContactQuery): Promise<Page<Contact>> {
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+    let q = this.db.selectFrom('contacts').selectAll().where('workspace_id', '=', this.workspaceId);
+    const text = query.query?.trim().toLowerCase();
+    if (text) {
+      const needle = PHONE_QUERY.test(text) ? text.replace(/[\s().-]/g, '') : text;
+      q = q.where(sql<boolean>`search_text like ${`%${escapeLike(needle)}%`} escape '\\'`);
+    }
+    if (query.tag) {
+      const tag = query.tag.trim().toLowerCase();
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('contact_tags')
+            .innerJoin('tags', 'tags.id', 'contact_tags.tag_id')
+            .select('contact_tags.tag_id')
+            .whereRef('contact_tags.contact_id', '=', 'contacts.id')
+            .where('tags.workspace_id', '=', this.workspaceId)
+            .where('tags.name', '=', tag),
+        ),
+      );
+    }
+    if (query.cursor) {
+      const position = decodeCursor(query.cursor);
+      if (!position) throw badRequest('invalid_cursor', 'The cursor is not valid: pass the nextCursor of a previous page.');
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', position.at),
+          eb.and([eb('created_at', '=', position.at), eb('id', '<', position.id)]),
+        ]),
+      );
+    }
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: await this.hydrate(page),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null,
+    };
+  }
+
+  async update(id: string, patch: ContactPatch, actor: string): Promise<Contact> {
+    await this.require(id);
+    await this.db.transaction().execute(async (trx) => {
+      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+      const values: Partial<ContactTable> = { updated_at: Date.now() };
+      if (patch.name !== undefined) values.name = patch.name?.trim() || null;
+      if (patch.address !== undefined) values.address = patch.address ? toJson(patch.address) : null;
+      if (patch.preferredChannels !== undefined) values.preferred_channels = toJson(patch.preferredChannels);
+      if (patch.timezone !== undefined) values.timezone = patch.timezone;
+      if (patch.language !== undefined) values.language = patch.language;
+      await trx.updateTable('contacts').set(values).where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
+      if (patch.tags) await store.setTags(id, patch.tags);
+      await store.refreshSearchText(id);
+      await store.audit.record(actor, 'contact.updated', { type: 'contact', id }, { fields: Object.keys(patch) });
+    });
+    return this.require(id);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    await this.require(id);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('contacts').where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
+      await new AuditLog(trx, this.workspaceId).record(actor, 'contact.deleted', { type: 'contact', id });
+    });
+  }
+
+  async addIdentity(contactId: string, input: IdentityInput, actor: string): Promise<Contact> {
+    await this.require(contactId);
+    const [identity] = this.normalize({ identities: [input] });
+    await this.db.transaction().execute(async (trx) => {
+      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+      await store.assertIdentitiesFree([identity!]);
+      await store.insertIdentity(contactId, identity!, Date.now());
+      await store.refreshSearchText(contactId);
+      await store.audit.record(actor, 'contact.identity_added', { type: 'contact', id: contactId }, { kind: identity!.kind });
+    });
+    return this.require(contactId);
+  }
+
+  async removeIdentity(contactId: string, identityId: string, actor: string): Promise<Contact> {
+    await this.require(contactId);
+    await this.db.transaction().execute(async (trx) => {
+      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+      const deleted = await trx
+        .deleteFrom('contact_identities')
+        .where('workspace_id', '=', this.workspaceId)
+        .where('contact_id', '=', contactId)
+        .where('id', '=', identityId)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw notFound('identity', identityId);
+      await store.refreshSearchText(contactId);
+      await store.audit.record(actor, 'contact.identity_removed', { type: 'contact', id: contactId });
+    });
+    return this.require(contactId);
+  }
+
+  async setConsent(contactId: string, identityId: string, consent: Consent, source: string, actor: string): Promise<Contact> {
+    const updated = await this.db
+      .updateTable('contact_identities')
+      .set({ consent, consent_source: source, consent_at: Date.now() })
+      .where('workspace_id', '=', this.workspaceId)
+      .where('contact_id', '=', contactId)
+      .where('id', '=', identityId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw notFound('identity', identityId);
+    await this.audit.record(actor, 'contact.consent_changed', { type: 'contact', id: contactId }, { identityId, consent, source });
+    return this.require(contactId);
+  }
+
+  /** Finds the contact a handle belongs to, across kinds that share a phone number or email. */
+  async findByIdentity(kind: IdentityKind, rawValue: string): Promise<Contact | null> {
+    const value = normalizeIdentity(kind, rawValue, this.defaultRegion ?? undefined);
+    const row = await this.db
+      .selectFrom('contact_identities')
+      .select('contact_id')
+      .where('workspace_id', '=', this.workspaceId)
+      .where('match_key', '=', identityMatchKey(kind, value))
+      .orderBy('created_at')
+      .executeTakeFirst();
+    return row ? this.get(row.contact_id) : null;
+  }
+
+  /**
+   * Folds `otherId` into `keepId`: identities, tags, conversations and messages move; the other contact is deleted.
+   * One transaction, so a failure leaves both contacts as they were.
+   */
+  async merge(keepId: string, otherId: string, actor: string): Promise<Contact> {
+    if (keepId === otherId) throw badRequest('invalid_merge', 'A contact cannot be merged with itself: pass the id of another contact as otherId.');
+    const keep = await this.require(keepId);
+    const other = await this.require(otherId);
+    const merged = mergeContactFields(keep, other);
+    await this.db.transaction().execute(async (trx) => {
+      const ws = this.workspaceId;
+      const store = new ContactStore(trx, ws, this.defaultRegion);
+      await trx
+        .updateTable('contact_identities')
+        .set({ contact_id: keepId })
+        .where('workspace_id', '=', ws)
+        .where('contact_id', '=', otherId)
+        .execute();
+      await trx.updateTable('conversations').set({ contact_id: keepId }).where('workspace_id', '=', ws).where('contact_id', '=', otherId).execute();
+      await trx.updateTable('messages').set({ contact_id: keepId }).where('workspace_id', '=', ws).where('contact_id', '=', otherId).execute();
+      await store.setTags(keepId, [...new Set([...keep.tags, ...other.tags])]);
+      await trx
+        .updateTable('contacts')
+        .set({
+          name: merged.name,
+          address: merged.address ? toJson(merged.address) : null,
+          preferred_channels: toJson(merged.preferredChannels),
+          timezone: merged.timezone,
+          language: merged.language,
+          created_at: merged.createdAt,
+          updated_at: Date.now(),
+        })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', keepId)
+        .execute();
+      await trx.deleteFrom('contacts').where('workspace_id', '=', ws).where('id', '=', otherId).execute();
+      await store.refreshSearchText(keepId);
+      await store.audit.record(actor, 'contact.merged', { type: 'contact', id: keepId }, {
+        mergedContactId: otherId,
+        mergedName: other.name,
+        movedIdentities: other.identities.map((i) => `${i.kind}:${i.value}`),
+      });
+    });
+    return this.require(keepId);
+  }
+
+  /** Contacts that share a phone number or email with `contactId` (or, without it, any pair in the workspace). */
+  async mergeSuggestions(contactId?: string): Promise<MergeSuggestion[]> {
+    let q = this.db
+      .selectFrom('contact_identities as a')
+      .innerJoin('contact_identities as b', (join) =>
+        join.onRef('a.match_key', '=', 'b.match_key').onRef('a.workspace_id', '=', 'b.workspace_id').onRef('a.contact_id', '<>', 'b.contact_id'),
+      )
+      .select(['a.contact_id as contactId', 'a.match_key as matchKey'])
+      .where('a.workspace_id', '=', this.workspaceId);
+    if (contactId) {
+      q = q.where((eb) => eb.or([eb('a.contact_id', '=', contactId), eb('b.contact_id', '=', contactId)]));
+    }
+    const rows = await q.limit(1000).execute();
+    return suggestMerges(rows);
+  }
+
+  private async assertIdentitiesFree(identities: IdentityInput[]): Promise<void> {
+    for (const identity of identities) {
+      const owner = await this.db
+        .selectFrom('contact_identities')
+        .select('contact_id')
+        .where('workspace_id', '=', this.workspaceId)
+        .where('kind', '=', identity.kind)
+        .where('value', '=', identity.value)
+        .executeTakeFirst();
+      if (owner) {
+        throw conflict(
+          'identity_taken',
+          `The ${identity.kind} ${identity.value} already belongs to contact ${owner.contact_id}. Add to that contact instead, or merge the two contacts.`,
+          { kind: identity.kind, value: identity.value, contactId: owner.contact_id },
+        );
+      }
+    }
+  }
+
+  private async insertIdentity(contactId: string, identity: IdentityInput, now: number): Promise<void> {
+    const consent = identity.consent ?? 'unknown';
+    await this.db
+      .insertInto('contact_identities')
+      .values({
+        id: newId(),
+        workspace_id: this.workspaceId,
+        contact_id: contactId,
+        kind: identity.kind,
+        value: identity.value,
+        match_key: identityMatchKey(identity.kind, identity.value),
+        consent,
+        consent_source: consent === 'unknown' ? null : (identity.consentSource ?? 'api'),
+        consent_at: consent === 'unknown' ? null : now,
+        created_at: now,
+      })
+      .execute();
+  }
+
+  private async setTags(contactId: string, names: string[]): Promise<void> {
+    const wanted = [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
+    await this.db.deleteFrom('contact_tags').where('workspace_id', '=', this.workspaceId).where('contact_id', '=', contactId).execute();
+    for (const name of wanted) {
+      let tag = await this.db
+        .selectFrom('tags')
+        .select('id')
+        .where('workspace_id', '=', this.workspaceId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (!tag) {
+        tag = { id: newId() };
+        await this.db.insertInto('tags').values({ id: tag.id, workspace_id: this.workspaceId, name }).execute();
+      }
+      await this.db.insertInto('contact_tags').values({ workspace_id: this.workspaceId, contact_id: contactId, tag_id: tag.id }).execute();
+    }
+  }
+
+  private async refreshSearchText(contactId: string): Promise<void> {
+    const contact = await this.db
+      .selectFrom('contacts')
+      .select('name')
+      .where('workspace_id', '=', this.workspaceId)
+      .where('id', '=', contactId)
+      .executeTakeFirst();
+    const identities = await this.db
+      .selectFrom('contact_identities')
+      .select('value')
+      .where('workspace_id', '=', this.workspaceId)
+      .where('contact_id', '=', contactId)
+      .execute();
+    await this.db
+      .updateTable('contacts')
+      .set({ search_text: searchText(contact?.name ?? null, identities.map((i) => i.value)) })
+      .where('workspace_id', '=', this.workspaceId)
+      .where('id', '=', contactId)
+      .execute();
+  }
+
+  private async hydrate(rows: ContactTable[]): Promise<Contact[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const identities = await this.db
+      .selectFrom('contact_identities')
+      .selectAll()
+      .where('workspace_id', '=', this.workspaceId)
+      .where('contact_id', 'in', ids)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    const tags = await this.db
+      .selectFrom('contact_tags')
+      .innerJoin('tags', 'tags.id', 'contact_tags.tag_id')
+      .select(['contact_tags.contact_id', 'tags.name'])
+      .where('contact_tags.workspace_id', '=', this.workspaceId)
+      .where('contact_tags.contact_id', 'in', ids)
+      .orderBy('tags.name')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      identities: identities.filter((i) => i.contact_id === row.id).map(toIdentity),
+      tags: tags.filter((t) => t.contact_id === row.id).map((t) => t.name),
+      address: fromJson(row.address, null),
+      preferredChannels: fromJson(row.preferred_channels, []),
+      timezone: row.timezone,
+      language: row.language,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+}
+
+/** Phones are searchable with and without their '+', as people type them both ways. */
+export function searchText(name: string | null, values: string[]): string {
+  const parts = [name ?? '', ...values, ...values.filter((v) => v.startsWith('+')).map((v) => v.slice(1))];
+  return parts.join(' ').toLowerCase();
+}
+
+function toIdentity(row: ContactIdentityTable): Identity {
+  return {
+    id: row.id,
+    kind: row.kind as IdentityKind,
+    value: row.value,
+    consent: row.consent as Consent,
+    consentSource: row.consent_source,
+    consentAt: row.consent_at,
+  };
+}

@@ -1,0 +1,148 @@
+// Row types of every table, as Kysely sees them. Times are epoch milliseconds; JSON is stored as text so that
+// SQLite and PostgreSQL hold exactly the same values.
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  default_region: string | null;
+  timezone: string;
+  settings: string;
+  created_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ContactTable {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  /** Lower-cased name and identity values, so one column answers the search box. */
+  search_text: string;
+  address: string | null;
+  preferred_channels: string;
+  timezone: string | null;
+  language: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactIdentityTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  kind: string;
+  value: string;
+  match_key: string;
+  consent: string;
+  consent_source: string | null;
+  consent_at: number | null;
+  created_at: number;
+}
+
+export interface TagTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+}
+
+export interface ContactTagTable {
+  workspace_id: string;
+  contact_id: string;
+  tag_id: string;
+}
+
+export interface ConversationTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  status: string;
+  assignee_id: string | null;
+  channel: string | null;
+  last_activity_at: number;
+  created_at: number;
+}
+
+export interface MessageTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  conversation_id: string | null;
+  direction: string;
+  channel: string | null;
+  body: string;
+  attachments: string;
+  provider_message_id: string | null;
+  status: string;
+  error_category: string | null;
+  error_explanation: string | null;
+  author_user_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  name: string;
+  config_encrypted: string;
+  state: string;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  workspace_id: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: string;
+  created_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  contacts: ContactTable;
+  contact_identities: ContactIdentityTable;
+  tags: TagTable;
+  contact_tags: ContactTagTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  channels: ChannelTable;
+  audit_log: AuditLogTable;
+}
