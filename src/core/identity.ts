@@ -36,7 +36,7 @@ export function normalizePhone(raw: string, defaultRegion?: string): string {
   // WhatsApp and Twilio send numbers as digits without '+': those are international already.
   const candidate = /^\d{8,15}$/.test(text) && !defaultRegion ? `+${text}` : text;
   const parsed = parsePhoneNumberFromString(candidate, defaultRegion as CountryCode | undefined);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     const hint = defaultRegion
       ? `write it in international format (e.g. +51987654321) or as a valid number of region ${defaultRegion}`
       : 'write it in international format, e.g. +51987654321';

@@ -1,0 +1,95 @@
+// Builds the HTTP server: plugins in a fixed order (security, cookies, rate limits, docs, auth), then routes.
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import { installAuth } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { installMetrics } from './metrics.js';
+import { contactRoutes } from './routes/contacts.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { sessionRoutes } from './routes/session.js';
+import { teamRoutes } from './routes/team.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    config: Pick<Config, 'publicUrl' | 'secretKey'>;
+  }
+}
+
+export interface AppOptions {
+  store: Store;
+  config: Pick<Config, 'publicUrl' | 'secretKey'>;
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Large enough for attachments described by URL and for batched webhooks; files themselves never come inline.
+    bodyLimit: 5 * 1024 * 1024,
+    trustProxy: false,
+  });
+  app.decorate('store', options.store);
+  app.decorate('config', options.config);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  const httpsOnly = options.config.publicUrl.startsWith('https:');
+  await app.register(helmet, {
+    global: true,
+    // On a plain-http install (the default on 127.0.0.1) these would make browsers refuse the server's own pages.
+    hsts: httpsOnly,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: httpsOnly ? [] : null } },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Lifeline API',
+        version: API_VERSION,
+        description: 'Contacts, conversations and messages of one business, on every channel. Authenticate with `Authorization: Bearer <api key>`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  installAuth(app, options.store);
+  installMetrics(app);
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    try {
+      await options.store.ping();
+      return { status: 'ok' };
+    } catch (error) {
+      request.log.error({ err: error }, 'health check: database does not answer');
+      return reply.code(503).send({ status: 'unavailable', error: { code: 'database_unavailable', message: 'The database does not answer.' } });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(sessionRoutes, { secureCookies: httpsOnly });
+      await api.register(contactRoutes);
+      await api.register(conversationRoutes);
+      await api.register(teamRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,68 @@
+// One error handler for the whole HTTP API: every error leaves as {"error": {"code", "message", "details"}},
+// 4xx say what to fix, and a 5xx never shows internals (they go to the log with the request id).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { LifelineError } from '../errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function describeIssues(issues: { instancePath?: string; message?: string }[], part: string): string {
+  return issues
+    .map((issue) => {
+      const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      return `${part}${path ? `.${path}` : ''}: ${issue.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const part = error.validationContext ?? 'request';
+      return reply.code(400).send({
+        error: {
+          code: 'invalid_request',
+          message: `The request is not valid: ${describeIssues(error.validation, part)}.`,
+          details: error.validation.map((i) => ({ path: `${part}${i.instancePath.replace(/\//g, '.')}`, message: i.message })),
+        },
+      } satisfies ErrorBody);
+    }
+    if (error instanceof LifelineError) {
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
+    }
+    if (isUniqueViolation(error)) {
+      return reply.code(409).send({
+        error: { code: 'conflict', message: 'Another request changed the same record at the same time: reload and try again.' },
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (status === 400 && error instanceof SyntaxError)) {
+      return reply.code(400).send({ error: { code: 'invalid_json', message: `The body is not valid JSON: ${error.message}. Fix its syntax.` } });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({
+        error: { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message },
+      });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({
+      error: {
+        code: 'internal_error',
+        message: `Something went wrong on our side and it has been logged (reference ${request.id}). Try again; if it keeps happening, report the reference.`,
+      },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      error: { code: 'route_not_found', message: `There is no ${request.method} ${request.url.split('?')[0]}: see /api/docs for the API.` },
+    });
+  });
+}

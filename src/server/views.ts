@@ -1,0 +1,130 @@
+// What the API returns: zod schemas (which also document the API in OpenAPI) and the mappers from store records.
+import { z } from 'zod';
+import { IDENTITY_KINDS } from '../core/identity.js';
+import { ROLES } from '../core/roles.js';
+import type { ApiKey } from '../store/api-keys.js';
+import type { Contact } from '../store/contacts.js';
+import { CONVERSATION_STATUSES, type Conversation } from '../store/conversations.js';
+import type { TimelineItem } from '../store/messages.js';
+import type { User } from '../store/users.js';
+import type { Workspace } from '../store/workspaces.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .describe('Every error: a stable code, a message that says what to fix, and details where useful.');
+
+export const IdentitySchema = z.object({
+  id: z.string(),
+  kind: z.enum(IDENTITY_KINDS),
+  value: z.string().describe('Normalised: phones in E.164, emails lower-case.'),
+  consent: z.enum(['granted', 'revoked', 'unknown']),
+  consentSource: z.string().nullable(),
+  consentAt: z.string().nullable(),
+});
+
+export const AddressSchema = z.record(z.string(), z.string()).describe('Postal address: street, city, region, postalCode, country…');
+
+export const ContactSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  identities: z.array(IdentitySchema),
+  tags: z.array(z.string()),
+  address: AddressSchema.nullable(),
+  preferredChannels: z.array(z.string()),
+  timezone: z.string().nullable(),
+  language: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export function contactView(contact: Contact): z.infer<typeof ContactSchema> {
+  return {
+    ...contact,
+    identities: contact.identities.map((i) => ({ ...i, consentAt: iso(i.consentAt) })),
+    createdAt: iso(contact.createdAt)!,
+    updatedAt: iso(contact.updatedAt)!,
+  };
+}
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  contactId: z.string(),
+  status: z.enum(CONVERSATION_STATUSES),
+  assigneeId: z.string().nullable(),
+  channel: z.string().nullable(),
+  lastActivityAt: z.string(),
+  createdAt: z.string(),
+});
+
+export function conversationView(c: Conversation): z.infer<typeof ConversationSchema> {
+  return { ...c, lastActivityAt: iso(c.lastActivityAt)!, createdAt: iso(c.createdAt)! };
+}
+
+export const TimelineItemSchema = z.object({
+  id: z.string(),
+  contactId: z.string(),
+  conversationId: z.string().nullable(),
+  direction: z.enum(['inbound', 'outbound', 'note']),
+  channel: z.string().nullable(),
+  body: z.string(),
+  attachments: z.array(z.object({ url: z.string(), contentType: z.string().optional(), filename: z.string().optional() })),
+  providerMessageId: z.string().nullable(),
+  status: z.string(),
+  errorCategory: z.string().nullable(),
+  errorExplanation: z.string().nullable(),
+  authorUserId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export function timelineItemView(m: TimelineItem): z.infer<typeof TimelineItemSchema> {
+  return { ...m, createdAt: iso(m.createdAt)!, updatedAt: iso(m.updatedAt)! };
+}
+
+export const UserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+
+export function userView(u: User): z.infer<typeof UserSchema> {
+  return { ...u, createdAt: iso(u.createdAt)! };
+}
+
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: z.enum(ROLES),
+  revoked: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+
+export function apiKeyView(k: ApiKey): z.infer<typeof ApiKeySchema> {
+  return { ...k, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt) };
+}
+
+export const WorkspaceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  defaultRegion: z.string().nullable(),
+  timezone: z.string(),
+  settings: z.object({ channelOrder: z.array(z.string()) }),
+  createdAt: z.string(),
+});
+
+export function workspaceView(w: Workspace): z.infer<typeof WorkspaceSchema> {
+  return { ...w, createdAt: iso(w.createdAt)! };
+}
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const IdParams = z.object({ id: z.string().min(1).max(100) });
+
+export const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
