@@ -5,7 +5,7 @@ import { Store } from '../store/store.js';
 
 export async function openStore(config: Config, options: { migrate?: boolean } = {}): Promise<Store> {
   try {
-    return await Store.open(config.databaseUrl, options);
+    return await Store.open(config.databaseUrl, { ...options, secretKey: config.secretKey });
   } catch (error) {
     const reason = error instanceof Error ? error.message || error.name : String(error);
     const where = config.databaseUrl.startsWith('postgres') ? config.databaseUrl.replace(/\/\/[^@]*@/, '//…@') : config.databaseUrl;

@@ -19,6 +19,7 @@ export interface Attachment {
 export interface TimelineItem {
   id: string;
   contactId: string;
+  channelId: string | null;
   conversationId: string | null;
   direction: Direction;
   channel: string | null;
@@ -43,8 +44,15 @@ export interface NewMessage {
   status?: string;
   authorUserId?: string | null;
   conversationId?: string | null;
+  /** The channel (of the workspace) that carried the message. */
+  channelId?: string | null;
   createdAt?: number;
 }
+
+/** Delivery only moves forward: a late 'delivered' never overwrites 'read', and 'failed' is final. */
+const STATUS_RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+
+class DuplicateMessage extends Error {}
 
 export class MessageStore {
   constructor(
@@ -54,6 +62,65 @@ export class MessageStore {
 
   /** Appends to the contact's timeline and moves its conversation to the top of the inbox. */
   async append(message: NewMessage): Promise<TimelineItem> {
+    const item = await this.appendOnce(message);
+    if (!item) throw new Error(`message ${message.providerMessageId} is already stored`);
+    return item;
+  }
+
+  /**
+   * Like append, but returns null when the channel already delivered a message with the same provider id:
+   * providers repeat webhooks, and a repeat must not become a second message.
+   */
+  async appendOnce(message: NewMessage): Promise<TimelineItem | null> {
+    if (message.channelId && message.providerMessageId) {
+      const existing = await this.findByProviderId(message.channelId, message.direction, message.providerMessageId);
+      if (existing) return null;
+    }
+    try {
+      return await this.insert(message);
+    } catch (error) {
+      if (error instanceof DuplicateMessage) return null;
+      throw error;
+    }
+  }
+
+  async findByProviderId(channelId: string, direction: Direction, providerMessageId: string): Promise<TimelineItem | null> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('workspace_id', '=', this.workspaceId)
+      .where('channel_id', '=', channelId)
+      .where('direction', '=', direction)
+      .where('provider_message_id', '=', providerMessageId)
+      .executeTakeFirst();
+    return row ? toTimelineItem(row) : null;
+  }
+
+  /** Applies a delivery receipt; returns the message when its status moved forward. */
+  async applyStatus(
+    channelId: string,
+    providerMessageId: string,
+    status: string,
+    error?: { category: string; explanation: string } | null,
+  ): Promise<TimelineItem | null> {
+    const current = await this.findByProviderId(channelId, 'outbound', providerMessageId);
+    if (!current) return null;
+    if ((STATUS_RANK[status] ?? 0) <= (STATUS_RANK[current.status] ?? 0)) return null;
+    const now = Date.now();
+    await this.db
+      .updateTable('messages')
+      .set({
+        status,
+        updated_at: now,
+        ...(error ? { error_category: error.category, error_explanation: error.explanation } : {}),
+      })
+      .where('workspace_id', '=', this.workspaceId)
+      .where('id', '=', current.id)
+      .execute();
+    return { ...current, status, updatedAt: now, errorCategory: error?.category ?? current.errorCategory, errorExplanation: error?.explanation ?? current.errorExplanation };
+  }
+
+  private async insert(message: NewMessage): Promise<TimelineItem> {
     return this.db.transaction().execute(async (trx) => {
       const at = message.createdAt ?? Date.now();
       const conversations = new ConversationStore(trx, this.workspaceId);
@@ -75,8 +142,11 @@ export class MessageStore {
         author_user_id: message.authorUserId ?? null,
         created_at: at,
         updated_at: at,
+        channel_id: message.channelId ?? null,
       };
-      await trx.insertInto('messages').values(row).execute();
+      const inserted = await trx.insertInto('messages').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      // Lost a race with a concurrent copy of the same provider message: roll back the conversation change too.
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0) throw new DuplicateMessage();
       const activity: { last_activity_at: number; channel?: string; status?: string } = { last_activity_at: at };
       if (message.channel) activity.channel = message.channel;
       // A customer writing again reopens a conversation that staff had parked as pending.
@@ -120,6 +190,7 @@ function toTimelineItem(row: MessageTable): TimelineItem {
   return {
     id: row.id,
     contactId: row.contact_id,
+    channelId: row.channel_id,
     conversationId: row.conversation_id,
     direction: row.direction as Direction,
     channel: row.channel,

@@ -1,11 +1,13 @@
 // The one set of migrations, applied in order on start and by `lifeline migrate`, on SQLite and PostgreSQL alike.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001_foundation.js';
+import * as channels from './migrations/0002_channels.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_channels': channels,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

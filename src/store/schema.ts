@@ -109,6 +109,7 @@ export interface MessageTable {
   author_user_id: string | null;
   created_at: number;
   updated_at: number;
+  channel_id: string | null;
 }
 
 export interface ChannelTable {
@@ -119,6 +120,19 @@ export interface ChannelTable {
   config_encrypted: string;
   state: string;
   created_at: number;
+}
+
+export interface InboundEventTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  dedupe_key: string;
+  body: string;
+  content_type: string | null;
+  status: string;
+  error: string | null;
+  received_at: number;
+  processed_at: number | null;
 }
 
 export interface AuditLogTable {
@@ -145,4 +159,5 @@ export interface Database {
   messages: MessageTable;
   channels: ChannelTable;
   audit_log: AuditLogTable;
+  inbound_events: InboundEventTable;
 }

@@ -1,11 +1,14 @@
 // The store: one entry point to the database. Workspace data is reached only through `forWorkspace`, so every
 // query is scoped to one business and none can cross into another's.
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ApiKeyStore } from './api-keys.js';
 import { AuditLog } from './audit.js';
+import { ChannelStore } from './channels.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { type Dialect, openDatabase } from './database.js';
+import { InboundEventStore } from './inbound-events.js';
 import { MessageStore } from './messages.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
@@ -21,23 +24,28 @@ export interface WorkspaceData {
   users: UserStore;
   apiKeys: ApiKeyStore;
   audit: AuditLog;
+  channels: ChannelStore;
 }
 
 export class Store {
   readonly workspaces: WorkspaceStore;
   readonly sessions: SessionStore;
+  readonly inboundEvents: InboundEventStore;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    /** Seals channel credentials; tools that never read channels may use a throwaway key. */
+    private readonly secretKey: Buffer = randomBytes(32),
   ) {
     this.workspaces = new WorkspaceStore(db);
     this.sessions = new SessionStore(db);
+    this.inboundEvents = new InboundEventStore(db);
   }
 
-  static async open(url: string, options: { migrate?: boolean } = {}): Promise<Store> {
+  static async open(url: string, options: { migrate?: boolean; secretKey?: Buffer } = {}): Promise<Store> {
     const { db, dialect } = openDatabase(url);
-    const store = new Store(db, dialect);
+    const store = new Store(db, dialect, options.secretKey);
     if (options.migrate !== false) await migrateToLatest(db);
     return store;
   }
@@ -51,6 +59,7 @@ export class Store {
       users: new UserStore(this.db, workspaceId),
       apiKeys: new ApiKeyStore(this.db, workspaceId),
       audit: new AuditLog(this.db, workspaceId),
+      channels: new ChannelStore(this.db, workspaceId, this.secretKey),
     };
   }
 
