@@ -23,6 +23,9 @@ export async function start(config: Config): Promise<void> {
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Choose another --port or stop what uses it.`);
   }
   logger.info({ url: `http://${config.host}:${config.port}`, database: store.dialect, dataDir: config.dataDir }, 'Lifeline is running');
+  const replayed = await app.channels.drainPending();
+  if (replayed > 0) logger.info({ replayed }, 'processed inbound events left pending by the last run');
+  await app.channels.startReceivers();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -4,22 +4,30 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { ChannelRuntime } from '../channels/runtime.js';
 import type { Config } from '../config.js';
+import { EventBus } from '../live/event-bus.js';
 import type { Store } from '../store/store.js';
 import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, routerErrorHandler } from './errors.js';
+import { liveRoutes } from './live.js';
 import { installMetrics } from './metrics.js';
+import { channelRoutes } from './routes/channels.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { sessionRoutes } from './routes/session.js';
 import { teamRoutes } from './routes/team.js';
+import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     config: Pick<Config, 'publicUrl' | 'secretKey'>;
+    bus: EventBus;
+    channels: ChannelRuntime;
   }
 }
 
@@ -28,6 +36,7 @@ export interface AppOptions {
   config: Pick<Config, 'publicUrl' | 'secretKey'>;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  bus?: EventBus;
 }
 
 export const API_VERSION = '0.1.0';
@@ -38,9 +47,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Large enough for attachments described by URL and for batched webhooks; files themselves never come inline.
     bodyLimit: 5 * 1024 * 1024,
     trustProxy: false,
+    frameworkErrors: routerErrorHandler,
   });
   app.decorate('store', options.store);
   app.decorate('config', options.config);
+  app.decorate('bus', options.bus ?? new EventBus());
+  app.decorate('channels', new ChannelRuntime(options.store, app.bus, options.config.publicUrl, app.log));
+  app.addHook('onClose', async () => app.channels.close());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
@@ -53,6 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: httpsOnly ? [] : null } },
   });
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -88,8 +102,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(contactRoutes);
       await api.register(conversationRoutes);
       await api.register(teamRoutes);
+      await api.register(channelRoutes);
+      await api.register(liveRoutes);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webhookRoutes);
   return app;
 }

@@ -1,0 +1,14 @@
+// GET /api/v1/live (WebSocket): the signed-in inbox or an integration receives the workspace's events as they happen.
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from './auth.js';
+
+export async function liveRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/live', { websocket: true, config: { role: 'agent' }, schema: { hide: true } }, (socket, request) => {
+    const caller = callerOf(request);
+    const unsubscribe = app.bus.subscribe(caller.workspace.id, (event) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+    });
+    socket.on('close', unsubscribe);
+    socket.send(JSON.stringify({ type: 'ready', workspaceId: caller.workspace.id }));
+  });
+}

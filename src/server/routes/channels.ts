@@ -1,0 +1,161 @@
+// /api/v1/channels: connect the business's accounts (WhatsApp number, Telegram bot, SMS number, mailbox, …).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { maskConfig, mergeConfig } from '../../channels/mask.js';
+import { adapterFor } from '../../channels/registry.js';
+import { CHANNEL_KINDS, type ChannelAdapter, ProviderError } from '../../channels/types.js';
+import { badRequest, LifelineError } from '../../errors.js';
+import type { StoredChannel } from '../../store/channels.js';
+import { callerOf } from '../auth.js';
+import { errorResponses, IdParams } from '../views.js';
+
+const ChannelSchema = z.object({
+  id: z.string(),
+  kind: z.enum(CHANNEL_KINDS),
+  name: z.string(),
+  state: z.string(),
+  config: z.record(z.string(), z.unknown()).describe('Secrets are masked.'),
+  webhookUrl: z.string().describe('Where the provider must send webhooks.'),
+  createdAt: z.string(),
+});
+
+function requireAdapter(kind: string): ChannelAdapter<unknown> {
+  const adapter = adapterFor(kind);
+  if (!adapter) throw badRequest('unsupported_channel', `Channel kind "${kind}" is not available: use one of ${CHANNEL_KINDS.join(', ')}.`);
+  return adapter;
+}
+
+function validateConfig(adapter: ChannelAdapter<unknown>, config: unknown): Record<string, unknown> {
+  const parsed = adapter.configSchema.safeParse(config);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `config.${i.path.join('.')}: ${i.message}`);
+    throw badRequest('invalid_channel_config', `The ${adapter.kind} settings are not valid: ${issues.join('; ')}.`, { issues });
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+function providerFailure(adapter: ChannelAdapter<unknown>, error: unknown): never {
+  if (error instanceof ProviderError) {
+    throw new LifelineError('provider_refused', 400, `${adapter.kind} refused the settings: ${error.explanation}`, {
+      errorCategory: error.category,
+      providerCode: error.providerCode,
+    });
+  }
+  throw error;
+}
+
+export async function channelRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['channels'];
+  const view = (channel: StoredChannel) => ({
+    id: channel.id,
+    kind: channel.kind as (typeof CHANNEL_KINDS)[number],
+    name: channel.name,
+    state: channel.state,
+    config: maskConfig(channel.config, adapterFor(channel.kind)?.secretFields ?? []),
+    webhookUrl: app.channels.webhookUrl(channel.id),
+    createdAt: new Date(channel.createdAt).toISOString(),
+  });
+
+  r.get('/channels', {
+    config: { role: 'agent' },
+    schema: { tags, summary: 'List channels', response: { 200: z.object({ items: z.array(ChannelSchema) }), ...errorResponses } },
+    handler: async (request) => ({ items: (await callerOf(request).data.channels.list()).map(view) }),
+  });
+
+  r.post('/channels', {
+    config: { role: 'admin' },
+    schema: {
+      tags,
+      summary: 'Connect a channel',
+      description: 'Config keys use the provider terms, e.g. whatsapp {phoneNumberId, accessToken, appSecret, verifyToken}. Every config takes apiBaseUrl.',
+      body: z.strictObject({ kind: z.string().max(40), name: z.string().min(1).max(100), config: z.record(z.string(), z.unknown()) }),
+      response: { 201: ChannelSchema, ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      const adapter = requireAdapter(request.body.kind);
+      const config = validateConfig(adapter, request.body.config);
+      const channel = await caller.data.channels.create({ kind: adapter.kind, name: request.body.name, config }, caller.actor);
+      try {
+        await adapter.setup?.(app.channels.contextFor(channel));
+      } catch (error) {
+        await caller.data.channels.delete(channel.id, caller.actor);
+        providerFailure(adapter, error);
+      }
+      await app.channels.startReceiver(channel.id);
+      return reply.code(201).send(view(channel));
+    },
+  });
+
+  r.get('/channels/:id', {
+    config: { role: 'agent' },
+    schema: { tags, summary: 'Read a channel', params: IdParams, response: { 200: ChannelSchema, ...errorResponses } },
+    handler: async (request) => view(await callerOf(request).data.channels.require(request.params.id)),
+  });
+
+  r.patch('/channels/:id', {
+    config: { role: 'admin' },
+    schema: {
+      tags,
+      summary: 'Rename a channel, change its settings or pause it',
+      params: IdParams,
+      body: z.strictObject({ name: z.string().min(1).max(100).optional(), config: z.record(z.string(), z.unknown()).optional(), state: z.enum(['active', 'paused']).optional() }),
+      response: { 200: ChannelSchema, ...errorResponses },
+    },
+    handler: async (request) => {
+      const caller = callerOf(request);
+      const current = await caller.data.channels.require(request.params.id);
+      const adapter = requireAdapter(current.kind);
+      const config = request.body.config ? validateConfig(adapter, mergeConfig(current.config, request.body.config, adapter.secretFields)) : undefined;
+      const updated = await caller.data.channels.update(current.id, { name: request.body.name, state: request.body.state, config }, caller.actor);
+      if (config) {
+        try {
+          await adapter.setup?.(app.channels.contextFor(updated));
+        } catch (error) {
+          await caller.data.channels.update(current.id, { config: current.config }, caller.actor);
+          providerFailure(adapter, error);
+        }
+      }
+      await app.channels.startReceiver(updated.id);
+      return view(updated);
+    },
+  });
+
+  r.delete('/channels/:id', {
+    config: { role: 'admin' },
+    schema: { tags, summary: 'Disconnect a channel (its messages stay in the timelines)', params: IdParams, response: { 204: z.null(), ...errorResponses } },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      await caller.data.channels.require(request.params.id);
+      await app.channels.stopReceiver(request.params.id);
+      await caller.data.channels.delete(request.params.id, caller.actor);
+      return reply.code(204).send(null);
+    },
+  });
+
+  r.post('/channels/:id/test', {
+    config: { role: 'admin' },
+    schema: {
+      tags,
+      summary: 'Check that the provider accepts the credentials',
+      params: IdParams,
+      response: {
+        200: z.object({ ok: z.boolean(), detail: z.string().optional(), errorCategory: z.string().optional(), explanation: z.string().optional() }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const channel = await callerOf(request).data.channels.require(request.params.id);
+      const adapter = requireAdapter(channel.kind);
+      try {
+        const { detail } = await adapter.testConnection(app.channels.contextFor(channel));
+        return { ok: true, detail };
+      } catch (error) {
+        if (error instanceof ProviderError) return { ok: false, errorCategory: error.category, explanation: error.explanation };
+        throw error;
+      }
+    },
+  });
+}

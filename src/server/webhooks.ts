@@ -1,0 +1,26 @@
+// /webhooks/{channelId}: where providers deliver messages and receipts. Bodies stay raw bytes here, because
+// signatures are computed over exactly what was sent.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export async function webhookRoutes(app: FastifyInstance): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+
+  const handler = async (request: FastifyRequest<{ Params: { channelId: string } }>, reply: FastifyReply) => {
+    const { channelId } = request.params;
+    const outcome = await app.channels.receiveWebhook(channelId, {
+      method: request.method,
+      url: `${app.config.publicUrl}${request.url}`,
+      headers: request.headers,
+      query: request.query as Record<string, string | undefined>,
+      rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    });
+    return reply
+      .code(outcome.status)
+      .type(outcome.contentType ?? 'text/plain; charset=utf-8')
+      .send(outcome.body);
+  };
+
+  app.get('/webhooks/:channelId', { config: { public: true }, schema: { hide: true } }, handler);
+  app.post('/webhooks/:channelId', { config: { public: true }, schema: { hide: true } }, handler);
+}
