@@ -1,10 +1,12 @@
 // The `lifeline` command. Each subcommand reads flags and LIFELINE_* env through loadConfig, so both work everywhere.
 import { Command, Option } from 'commander';
-import { ConfigError, type ConfigFlags, loadConfig } from '../config.js';
+import { ConfigError, type ConfigFlags, loadConfig, parsePort } from '../config.js';
 import { LifelineError } from '../errors.js';
 import { adminCreate } from './admin.js';
 import { apiKeyCreate } from './apikey.js';
+import { demo } from './demo.js';
 import { migrate } from './migrate.js';
+import { sandbox } from './sandbox.js';
 import { start } from './start.js';
 
 export const dataOption = () => new Option('--data <dir>', 'data directory (env LIFELINE_DATA_DIR, default ./data)');
@@ -38,6 +40,34 @@ export function buildCli(): Command {
     .addOption(databaseOption())
     .action(async (options: ConfigFlags) => {
       await migrate(configFrom(options));
+    });
+
+  program
+    .command('demo')
+    .description('Run Lifeline with the provider sandbox, one channel of every kind and simulated customers')
+    .option('--port <port>', 'Lifeline port (default 3000)')
+    .option('--sandbox-port <port>', 'sandbox port (default: any free port)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .addOption(dataOption())
+    .addOption(databaseOption())
+    .action(async (options: ConfigFlags & { sandboxPort?: string }) => {
+      const sandboxPort = options.sandboxPort === undefined ? undefined : parsePort(options.sandboxPort, '--sandbox-port');
+      // The demo's public URL is its own address: the sandbox calls it back there.
+      await demo(configFrom({ ...options, publicUrl: undefined }), { sandboxPort });
+    });
+
+  program
+    .command('sandbox')
+    .description('Run the provider sandbox alone (simulated WhatsApp, Messenger, Instagram, Telegram, Viber, Twilio, SMTP)')
+    .option('--port <port>', 'HTTP port (default: any free port)', '0')
+    .option('--smtp-port <port>', 'SMTP port (default: any free port)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (options: { port: string; smtpPort?: string; host: string }) => {
+      await sandbox({
+        host: options.host,
+        port: parsePort(options.port, '--port'),
+        smtpPort: options.smtpPort === undefined ? undefined : parsePort(options.smtpPort, '--smtp-port'),
+      });
     });
 
   const admin = program.command('admin').description('Manage staff accounts');

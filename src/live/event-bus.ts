@@ -3,7 +3,17 @@
 import { EventEmitter } from 'node:events';
 
 export type LiveEvent =
-  | { type: 'message.created'; workspaceId: string; contactId: string; conversationId: string | null; messageId: string; direction: string; channel: string | null; at: number }
+  | {
+      type: 'message.created';
+      workspaceId: string;
+      contactId: string;
+      conversationId: string | null;
+      messageId: string;
+      providerMessageId: string | null;
+      direction: string;
+      channel: string | null;
+      at: number;
+    }
   | { type: 'message.status'; workspaceId: string; contactId: string; messageId: string; status: string; channel: string | null; at: number }
   | { type: 'contact.created' | 'contact.updated'; workspaceId: string; contactId: string; at: number }
   | { type: 'channel.event'; workspaceId: string; channelId: string; detail: string; at: number };

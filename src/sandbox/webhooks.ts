@@ -1,0 +1,155 @@
+// Delivers the simulated providers' webhooks (customer messages, delivery receipts) to the business, with
+// bounded retries like the real providers: a non-2xx answer or a connection error is retried with back-off,
+// then given up. Nothing here may throw into the sandbox: every failure ends in the delivery log.
+import type { Lifecycle } from './lifecycle.js';
+import type { SandboxChannel } from './state.js';
+
+export interface WebhookRequest {
+  channel: SandboxChannel;
+  /** What the webhook carries, for the log: "message", "status:delivered", "webhook"… */
+  kind: string;
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Override the retry schedule, e.g. [] for Viber's single set_webhook check. */
+  retryDelaysMs?: readonly number[];
+}
+
+export interface AttemptResult {
+  ok: boolean;
+  status?: number;
+  error?: string;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  channel: SandboxChannel;
+  kind: string;
+  url: string;
+  at: string;
+  outcome: 'pending' | 'delivered' | 'failed';
+  attempts: Array<AttemptResult & { at: string }>;
+}
+
+export interface Delivery {
+  /** Settles after the first attempt, so a caller can report it without waiting for retries. */
+  first: Promise<AttemptResult>;
+  /** Settles when delivered or given up; never rejects. */
+  done: Promise<DeliveryRecord>;
+}
+
+export interface WebhookDispatcherOptions {
+  retryDelaysMs: readonly number[];
+  attemptTimeoutMs: number;
+  logLimit: number;
+  lifecycle: Lifecycle;
+}
+
+export class WebhookDispatcher {
+  private readonly log: DeliveryRecord[] = [];
+  private nextId = 1;
+  private readonly counts = { delivered: 0, failed: 0 };
+
+  constructor(private readonly options: WebhookDispatcherOptions) {}
+
+  deliver(request: WebhookRequest): Delivery {
+    const record = this.newRecord(request);
+    let reportFirst: (r: AttemptResult) => void = () => {};
+    const first = new Promise<AttemptResult>((resolve) => {
+      reportFirst = resolve;
+    });
+    const done = this.run(request, record, reportFirst);
+    return { first, done };
+  }
+
+  entries(filter: { channel?: SandboxChannel; outcome?: DeliveryRecord['outcome'] } = {}): DeliveryRecord[] {
+    return this.log.filter(
+      (r) => (!filter.channel || r.channel === filter.channel) && (!filter.outcome || r.outcome === filter.outcome),
+    );
+  }
+
+  totals(): { delivered: number; failed: number } {
+    return { ...this.counts };
+  }
+
+  clear(): void {
+    this.log.length = 0;
+    this.counts.delivered = 0;
+    this.counts.failed = 0;
+  }
+
+  private async run(
+    request: WebhookRequest,
+    record: DeliveryRecord,
+    reportFirst: (r: AttemptResult) => void,
+  ): Promise<DeliveryRecord> {
+    const delays = request.retryDelaysMs ?? this.options.retryDelaysMs;
+    for (let attempt = 0; attempt <= delays.length; attempt += 1) {
+      if (attempt > 0 && !(await this.pause(delays[attempt - 1] ?? 0))) break;
+      const result = await this.attempt(request);
+      record.attempts.push({ ...result, at: new Date().toISOString() });
+      if (attempt === 0) reportFirst(result);
+      if (result.ok) return this.finish(record, 'delivered');
+    }
+    reportFirst({ ok: false, error: 'sandbox closed' });
+    return this.finish(record, 'failed');
+  }
+
+  private async attempt(request: WebhookRequest): Promise<AttemptResult> {
+    if (this.options.lifecycle.isClosed) return { ok: false, error: 'sandbox closed' };
+    const { signal, release } = this.options.lifecycle.timeoutSignal(this.options.attemptTimeoutMs);
+    try {
+      const response = await fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal,
+      });
+      // Drain the body so the keep-alive connection is reused.
+      await response.arrayBuffer().catch(() => undefined);
+      return { ok: response.ok, status: response.status };
+    } catch (error) {
+      return { ok: false, error: describeError(error) };
+    } finally {
+      release();
+    }
+  }
+
+  private async pause(ms: number): Promise<boolean> {
+    try {
+      await this.options.lifecycle.delay(ms);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private newRecord(request: WebhookRequest): DeliveryRecord {
+    const record: DeliveryRecord = {
+      id: this.nextId++,
+      channel: request.channel,
+      kind: request.kind,
+      url: request.url,
+      at: new Date().toISOString(),
+      outcome: 'pending',
+      attempts: [],
+    };
+    this.log.push(record);
+    // A bounded log: a long benchmark must not grow memory without limit.
+    if (this.log.length > this.options.logLimit) this.log.splice(0, this.log.length - this.options.logLimit);
+    return record;
+  }
+
+  private finish(record: DeliveryRecord, outcome: 'delivered' | 'failed'): DeliveryRecord {
+    record.outcome = outcome;
+    this.counts[outcome] += 1;
+    return record;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // fetch wraps the socket error ("ECONNREFUSED") in `cause`.
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
