@@ -68,7 +68,8 @@ export function installAuth(app: FastifyInstance, store: Store): void {
 
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (!request.url.startsWith('/api/v1/') || config.public) return;
+    // The matched route, not the raw URL: the router decodes %-escapes, so `/api/%761/…` reaches an /api/v1 route.
+    if (!request.routeOptions.url?.startsWith('/api/v1/') || config.public) return;
     const found = await identify(store, request);
     if (!found) throw unauthorized('Sign in or send an API key in the Authorization header.');
     const workspace = await store.workspaces.require(found.workspaceId);

@@ -1,6 +1,6 @@
 // One error handler for the whole HTTP API: every error leaves as {"error": {"code", "message", "details"}},
 // 4xx say what to fix, and a 5xx never shows internals (they go to the log with the request id).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { LifelineError } from '../errors.js';
 
@@ -13,13 +13,28 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** `body.tags.0` for instancePath `/tags/0`; plain `body` for the body as a whole (instancePath `` or `/`). */
+function pathOf(part: string, instancePath: string | undefined): string {
+  const path = (instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  return path ? `${part}.${path}` : part;
+}
+
 function describeIssues(issues: { instancePath?: string; message?: string }[], part: string): string {
-  return issues
-    .map((issue) => {
-      const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-      return `${part}${path ? `.${path}` : ''}: ${issue.message ?? 'is invalid'}`;
-    })
-    .join('; ');
+  return issues.map((issue) => `${pathOf(part, issue.instancePath)}: ${issue.message ?? 'is invalid'}`).join('; ');
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: the router's own refusals (a bad %-escape, a path segment over 100
+ * characters) never reach the error handler, so without this they leave in Fastify's shape, not ours.
+ */
+export function routerErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  reply.code(tooLong ? 414 : 400).send({
+    error: {
+      code: 'invalid_url',
+      message: tooLong ? 'A part of the URL is longer than 100 characters: check the id in the path.' : 'The URL is not valid: check its %-escapes.',
+    },
+  } satisfies ErrorBody);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -30,7 +45,7 @@ export function installErrorHandling(app: FastifyInstance): void {
         error: {
           code: 'invalid_request',
           message: `The request is not valid: ${describeIssues(error.validation, part)}.`,
-          details: error.validation.map((i) => ({ path: `${part}${i.instancePath.replace(/\//g, '.')}`, message: i.message })),
+          details: error.validation.map((i) => ({ path: pathOf(part, i.instancePath), message: i.message })),
         },
       } satisfies ErrorBody);
     }
@@ -48,7 +63,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({
-        error: { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message },
+        // @fastify/rate-limit's refusal carries no code of its own.
+        error: { code: (error.code ?? (status === 429 ? 'rate_limited' : 'bad_request')).toLowerCase(), message: error.message },
       });
     }
     request.log.error({ err: error }, 'request failed');

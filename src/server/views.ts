@@ -65,6 +65,7 @@ export function conversationView(c: Conversation): z.infer<typeof ConversationSc
 export const TimelineItemSchema = z.object({
   id: z.string(),
   contactId: z.string(),
+  channelId: z.string().nullable(),
   conversationId: z.string().nullable(),
   direction: z.enum(['inbound', 'outbound', 'note']),
   channel: z.string().nullable(),

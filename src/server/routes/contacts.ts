@@ -15,7 +15,8 @@ import {
   timelineItemView,
 } from '../views.js';
 
-const IdentityInput = z.object({
+// Bodies are strict everywhere in the API: a misspelt field (`phone` for `phones`) is refused, not silently dropped.
+const IdentityInput = z.strictObject({
   kind: z.enum(IDENTITY_KINDS),
   value: z.string().min(1).max(320),
   consent: z.enum(['granted', 'revoked', 'unknown']).optional(),
@@ -31,7 +32,7 @@ const ContactFields = {
   language: z.string().max(20).nullable().optional(),
 };
 
-const CreateContact = z.object({
+const CreateContact = z.strictObject({
   ...ContactFields,
   phones: z.array(z.string().min(1).max(40)).max(20).optional().describe('Any format; stored in E.164.'),
   emails: z.array(z.string().min(1).max(320)).max(20).optional(),
@@ -76,7 +77,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch('/contacts/:id', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'Update a contact', params: IdParams, body: z.object(ContactFields), response: { 200: ContactSchema, ...errorResponses } },
+    schema: { tags, summary: 'Update a contact', params: IdParams, body: z.strictObject(ContactFields), response: { 200: ContactSchema, ...errorResponses } },
     handler: async (request) => {
       const caller = callerOf(request);
       return contactView(await caller.data.contacts.update(request.params.id, request.body, caller.actor));
@@ -122,7 +123,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
       tags,
       summary: 'Record consent for one channel of the contact',
       params: IdParams.extend({ identityId: z.string().min(1).max(100) }),
-      body: z.object({ consent: z.enum(['granted', 'revoked', 'unknown']), source: z.string().max(200).optional() }),
+      body: z.strictObject({ consent: z.enum(['granted', 'revoked', 'unknown']), source: z.string().max(200).optional() }),
       response: { 200: ContactSchema, ...errorResponses },
     },
     handler: async (request) => {
@@ -141,7 +142,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Merge another contact into this one',
       description: 'Identities, tags, conversations and messages of otherId move to this contact; otherId is deleted. Recorded in the audit log.',
       params: IdParams,
-      body: z.object({ otherId: z.string().min(1).max(100) }),
+      body: z.strictObject({ otherId: z.string().min(1).max(100) }),
       response: { 200: ContactSchema, ...errorResponses },
     },
     handler: async (request) => {
@@ -188,7 +189,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
       tags,
       summary: 'Add an internal note to the contact (never sent to the customer)',
       params: IdParams,
-      body: z.object({ text: z.string().min(1).max(10_000), conversationId: z.string().max(100).optional() }),
+      body: z.strictObject({ text: z.string().min(1).max(10_000), conversationId: z.string().max(100).optional() }),
       response: { 201: TimelineItemSchema, ...errorResponses },
     },
     handler: async (request, reply) => {

@@ -43,7 +43,7 @@ export async function conversationRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Assign a conversation or change its status',
       params: IdParams,
       body: z
-        .object({ status: z.enum(CONVERSATION_STATUSES).optional(), assigneeId: z.string().max(100).nullable().optional() })
+        .strictObject({ status: z.enum(CONVERSATION_STATUSES).optional(), assigneeId: z.string().max(100).nullable().optional() })
         .refine((b) => b.status !== undefined || b.assigneeId !== undefined, { message: 'give status, assigneeId, or both' }),
       response: { 200: ConversationSchema, ...errorResponses },
     },

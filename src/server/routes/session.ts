@@ -23,7 +23,7 @@ export async function sessionRoutes(app: FastifyInstance, options: { secureCooki
     schema: {
       tags,
       summary: 'Sign in (5 tries per 20 s per address)',
-      body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) }),
+      body: z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) }),
       response: { 200: SessionSchema, ...errorResponses },
     },
     handler: async (request, reply) => {

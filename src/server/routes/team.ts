@@ -43,7 +43,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['users'],
       summary: 'Add a staff member',
-      body: z.object({
+      body: z.strictObject({
         email: z.email(),
         name: z.string().max(200).optional(),
         password: z.string().min(MIN_PASSWORD_LENGTH).max(200),
@@ -64,7 +64,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
       tags: ['users'],
       summary: 'Change a staff member (agents may change only their own name and password)',
       params: IdParams,
-      body: z.object({
+      body: z.strictObject({
         name: z.string().min(1).max(200).optional(),
         role: z.enum(ROLES).optional(),
         password: z.string().min(MIN_PASSWORD_LENGTH).max(200).optional(),
@@ -110,7 +110,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['api keys'],
       summary: 'Create an API key; the key is shown once',
-      body: z.object({ name: z.string().min(1).max(100), role: z.enum(['admin', 'agent']).default('admin') }),
+      body: z.strictObject({ name: z.string().min(1).max(100), role: z.enum(['admin', 'agent']).default('admin') }),
       response: { 201: ApiKeySchema.extend({ key: z.string() }), ...errorResponses },
     },
     handler: async (request, reply) => {
@@ -141,7 +141,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['workspace'],
       summary: 'Change workspace settings',
-      body: z.object({
+      body: z.strictObject({
         name: z.string().min(1).max(200).optional(),
         defaultRegion: z
           .string()
@@ -150,7 +150,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
           .optional()
           .describe('Country whose numbering plan reads phone numbers written without +country code.'),
         timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Lima').optional(),
-        settings: z.object({ channelOrder: z.array(z.string().max(40)).max(20).optional() }).optional(),
+        settings: z.strictObject({ channelOrder: z.array(z.string().max(40)).max(20).optional() }).optional(),
       }),
       response: { 200: WorkspaceSchema, ...errorResponses },
     },
