@@ -1,7 +1,12 @@
 // The one place that knows the list of channels: adding a channel is one folder and one line here.
 import type { ChannelAdapter, ChannelKind } from './types.js';
+import { twilioSmsAdapter } from './twilio-sms/index.js';
+import { voiceAdapter } from './voice/index.js';
 
-const ADAPTERS: ChannelAdapter<never>[] = [];
+const ADAPTERS: ChannelAdapter<unknown>[] = [
+  twilioSmsAdapter,
+  voiceAdapter,
+];
 
 const byKind = new Map<string, ChannelAdapter<unknown>>(ADAPTERS.map((a) => [a.kind, a as unknown as ChannelAdapter<unknown>]));
 

@@ -15,6 +15,7 @@ import { installAuth } from './auth.js';
 import { installErrorHandling, routerErrorHandler } from './errors.js';
 import { liveRoutes } from './live.js';
 import { installMetrics } from './metrics.js';
+import { callTaskRoutes } from './routes/call-tasks.js';
 import { channelRoutes } from './routes/channels.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(conversationRoutes);
       await api.register(teamRoutes);
       await api.register(channelRoutes);
+      await api.register(callTaskRoutes);
       await api.register(liveRoutes);
     },
     { prefix: '/api/v1' },

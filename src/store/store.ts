@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ApiKeyStore } from './api-keys.js';
 import { AuditLog } from './audit.js';
+import { CallTaskStore } from './call-tasks.js';
 import { ChannelStore } from './channels.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
@@ -25,6 +26,7 @@ export interface WorkspaceData {
   apiKeys: ApiKeyStore;
   audit: AuditLog;
   channels: ChannelStore;
+  callTasks: CallTaskStore;
 }
 
 export class Store {
@@ -60,6 +62,7 @@ export class Store {
       apiKeys: new ApiKeyStore(this.db, workspaceId),
       audit: new AuditLog(this.db, workspaceId),
       channels: new ChannelStore(this.db, workspaceId, this.secretKey),
+      callTasks: new CallTaskStore(this.db, workspaceId),
     };
   }
 

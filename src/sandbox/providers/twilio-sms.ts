@@ -22,12 +22,12 @@ export type FormParams = Record<string, string | string[]>;
 const apiVersion = '2010-04-01';
 const defaultBusinessNumber = '+15550000000';
 
-/** twilio-node's getExpectedTwilioSignature: URL + each name followed by its value(s), sorted by name. */
+/** twilio-node's getExpectedTwilioSignature: URL + each name followed by its distinct value(s), sorted by name. */
 export function twilioSignature(authToken: string, url: string, params: FormParams): string {
   let data = url;
   for (const name of Object.keys(params).sort()) {
     const value = params[name] ?? '';
-    for (const v of Array.isArray(value) ? [...value].sort() : [value]) data += name + v;
+    for (const v of Array.isArray(value) ? [...new Set(value)].sort() : [value]) data += name + v;
   }
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
