@@ -1,9 +1,13 @@
 // The one place that knows the list of channels: adding a channel is one folder and one line here.
+import { telegramAdapter } from './telegram/index.js';
 import type { ChannelAdapter, ChannelKind } from './types.js';
 import { twilioSmsAdapter } from './twilio-sms/index.js';
 import { voiceAdapter } from './voice/index.js';
+import { viberAdapter } from './viber/index.js';
 
 const ADAPTERS: ChannelAdapter<unknown>[] = [
+  telegramAdapter,
+  viberAdapter,
   twilioSmsAdapter,
   voiceAdapter,
 ];
