@@ -51,12 +51,8 @@ export class ConversationStore {
     if (filter.cursor) {
       const position = decodeCursor(filter.cursor);
       if (!position) throw badRequest('invalid_cursor', 'The cursor is not valid: pass the nextCursor of a previous page.');
-      q = q.where((eb) =>
-        eb.or([
-          eb('last_activity_at', '<', position.at),
-          eb.and([eb('last_activity_at', '=', position.at), eb('id', '<', position.id)]),
-        ]),
-      );
+      // A row-value comparison is an index range on both databases; the equivalent OR is only a filter.
+      q = q.where((eb) => eb(eb.refTuple('last_activity_at', 'id'), '<', eb.tuple(position.at, position.id)));
     }
     const rows = await q.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     const page = rows.slice(0, limit);

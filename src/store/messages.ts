@@ -172,9 +172,7 @@ export class MessageStore {
     if (options.cursor) {
       const position = decodeCursor(options.cursor);
       if (!position) throw badRequest('invalid_cursor', 'The cursor is not valid: pass the nextCursor of a previous page.');
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', position.at), eb.and([eb('created_at', '=', position.at), eb('id', '<', position.id)])]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(position.at, position.id)));
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     const page = rows.slice(0, limit);

@@ -2,12 +2,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001_foundation.js';
 import * as channels from './migrations/0002_channels.js';
+import * as contactSearchTrigram from './migrations/0003_contact_search_trigram.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_channels': channels,
+  '0003_contact_search_trigram': contactSearchTrigram,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
