@@ -1,13 +1,19 @@
 // The one place that knows the list of channels: adding a channel is one folder and one line here.
+import { instagramAdapter } from './instagram/index.js';
+import { messengerAdapter } from './messenger/index.js';
 import { telegramAdapter } from './telegram/index.js';
 import type { ChannelAdapter, ChannelKind } from './types.js';
 import { twilioSmsAdapter } from './twilio-sms/index.js';
 import { voiceAdapter } from './voice/index.js';
 import { viberAdapter } from './viber/index.js';
+import { whatsAppAdapter } from './whatsapp/index.js';
 
 const ADAPTERS: ChannelAdapter<unknown>[] = [
   telegramAdapter,
   viberAdapter,
+  whatsAppAdapter,
+  messengerAdapter,
+  instagramAdapter,
   twilioSmsAdapter,
   voiceAdapter,
 ];

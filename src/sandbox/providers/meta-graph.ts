@@ -243,7 +243,12 @@ export function createPageMessagingSimulator(ctx: SandboxContext, config: PageMe
         [kind]: data,
       }))?.done ?? Promise.resolve();
     runReceipts(ctx, config.channel, recipientId, {
-      normal: [event('delivery', { mids: [mid], watermark: Date.now() }), event('read', { watermark: Date.now() })],
+      // Messenger: message_deliveries (mids + watermark), then message_reads (watermark only). Instagram has no
+      // delivery event; its messaging_seen names the message read: `read: {mid}`.
+      normal:
+        config.channel === 'instagram'
+          ? [event('read', { mid })]
+          : [event('delivery', { mids: [mid], watermark: Date.now() }), event('read', { watermark: Date.now() })],
       // Messenger has no per-message failure receipt: a failed message simply never gets a delivery.
       fail: [],
     });

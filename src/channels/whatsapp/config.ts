@@ -1,0 +1,17 @@
+// WhatsApp Business Cloud API credentials, named as Meta names them in the app dashboard.
+import { z } from 'zod';
+import { DEFAULT_GRAPH_BASE_URL, DEFAULT_GRAPH_VERSION } from '../meta-graph/client.js';
+
+export const whatsAppConfigSchema = z.object({
+  phoneNumberId: z.string().trim().regex(/^\d+$/, 'the Phone number ID from WhatsApp > API Setup (digits only)'),
+  accessToken: z.string().trim().min(1),
+  appSecret: z.string().trim().min(1),
+  verifyToken: z.string().trim().min(1),
+  apiBaseUrl: z.url().default(DEFAULT_GRAPH_BASE_URL),
+  graphVersion: z.string().trim().regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0').default(DEFAULT_GRAPH_VERSION),
+  wabaId: z.string().trim().regex(/^\d+$/).optional(),
+});
+
+export type WhatsAppConfig = z.output<typeof whatsAppConfigSchema>;
+
+export const whatsAppSecretFields = ['accessToken', 'appSecret', 'verifyToken'] as const;
