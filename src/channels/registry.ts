@@ -1,4 +1,5 @@
 // The one place that knows the list of channels: adding a channel is one folder and one line here.
+import { emailAdapter } from './email/index.js';
 import { instagramAdapter } from './instagram/index.js';
 import { messengerAdapter } from './messenger/index.js';
 import { telegramAdapter } from './telegram/index.js';
@@ -16,6 +17,7 @@ const ADAPTERS: ChannelAdapter<unknown>[] = [
   instagramAdapter,
   twilioSmsAdapter,
   voiceAdapter,
+  emailAdapter,
 ];
 
 const byKind = new Map<string, ChannelAdapter<unknown>>(ADAPTERS.map((a) => [a.kind, a as unknown as ChannelAdapter<unknown>]));

@@ -70,6 +70,8 @@ export function createEmailSimulator(ctx: SandboxContext): EmailSimulator {
 
   function onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
     const config = fault();
+    // A server that went down answers 421 on sessions still open too (clients pool connections).
+    if (config.mode === 'down') return callback(smtpReplyFor('unavailable', 0));
     if (config.mode === 'auth' && !session.user) return callback(smtpError(530, '5.7.0 Authentication required'));
     if (config.mode === 'banned' || config.mode === 'rate_limited') {
       return callback(smtpReplyFor(config.mode, config.retryAfterSec));
