@@ -7,6 +7,7 @@ import type { ChannelAdapter, ChannelKind } from './types.js';
 import { twilioSmsAdapter } from './twilio-sms/index.js';
 import { voiceAdapter } from './voice/index.js';
 import { viberAdapter } from './viber/index.js';
+import { webchatAdapter } from './webchat/index.js';
 import { whatsAppAdapter } from './whatsapp/index.js';
 
 const ADAPTERS: ChannelAdapter<unknown>[] = [
@@ -15,6 +16,7 @@ const ADAPTERS: ChannelAdapter<unknown>[] = [
   whatsAppAdapter,
   messengerAdapter,
   instagramAdapter,
+  webchatAdapter,
   twilioSmsAdapter,
   voiceAdapter,
   emailAdapter,

@@ -21,6 +21,7 @@ import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { sessionRoutes } from './routes/session.js';
 import { teamRoutes } from './routes/team.js';
+import { webchatRoutes } from './webchat.js';
 import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
@@ -110,5 +111,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(webhookRoutes);
+  await app.register(webchatRoutes);
   return app;
 }
