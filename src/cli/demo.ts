@@ -133,6 +133,13 @@ export async function demo(config: Config, options: { sandboxPort?: number }): P
   const customers = makeCustomers(50, connected);
   const seeded = (await data.contacts.list({ limit: 1 })).items.length > 0;
   if (!seeded) {
+    // The shop already knows its customers (as after an import), so each one's messages meet in one timeline.
+    for (const customer of customers) {
+      const identities = customer.channels
+        .filter((c) => !['whatsapp', 'twilio-sms', 'email'].includes(c))
+        .map((c) => ({ kind: c, value: customer.userId }));
+      await call('POST', '/api/v1/contacts', { name: customer.name, phones: [customer.phone], emails: [customer.email], identities });
+    }
     for (const [i, customer] of customers.entries()) {
       for (const [j, channel] of customer.channels.entries()) await customerWrites(sandbox, customer, channel, LINES[(i + j) % LINES.length]!);
     }
