@@ -59,7 +59,7 @@ async function waitForHealth(url: string): Promise<void> {
 }
 
 function whatsappBody(i: number): string {
-  const from = `51900${String(i % 5000).padStart(6, '0')}`;
+  const from = `51900${String(i % 1000).padStart(6, '0')}`;
   return JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -71,7 +71,7 @@ function whatsappBody(i: number): string {
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550001111', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: `Bench ${i % 5000}` }, wa_id: from }],
+              contacts: [{ profile: { name: `Bench ${i % 1000}` }, wa_id: from }],
               messages: [{ from, id: `wamid.bench.${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: `order ${i}` } }],
             },
           },

@@ -7,6 +7,7 @@ import type { StoredChannel } from '../store/channels.js';
 import { findChannelWorkspace } from '../store/channels.js';
 import type { PendingInboundEvent } from '../store/inbound-events.js';
 import type { Store } from '../store/store.js';
+import type { Workspace } from '../store/workspaces.js';
 import { adapterFor } from './registry.js';
 import {
   type ChannelAdapter,
@@ -28,9 +29,18 @@ export interface RuntimeLogger {
   error(obj: object, msg: string): void;
 }
 
+/**
+ * Channels and workspaces change rarely and are read on every webhook; a few seconds of caching takes two or three
+ * queries off each one. Changes made through this process drop the entry at once; other processes see them
+ * within the TTL.
+ */
+const CACHE_TTL_MS = 5000;
+
 export class ChannelRuntime {
   private readonly receivers = new Map<string, Receiver>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly channelCache = new Map<string, { at: number; value: { channel: StoredChannel; adapter: ChannelAdapter<unknown> } | null }>();
+  private readonly workspaceCache = new Map<string, { at: number; value: Workspace }>();
 
   constructor(
     private readonly store: Store,
@@ -48,6 +58,19 @@ export class ChannelRuntime {
   }
 
   async loadChannel(channelId: string): Promise<{ channel: StoredChannel; adapter: ChannelAdapter<unknown> } | null> {
+    const cached = this.channelCache.get(channelId);
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.value;
+    const value = await this.readChannel(channelId);
+    this.channelCache.set(channelId, { at: Date.now(), value });
+    return value;
+  }
+
+  /** Forget cached settings after a change (the channel routes call this). */
+  forget(channelId: string): void {
+    this.channelCache.delete(channelId);
+  }
+
+  private async readChannel(channelId: string): Promise<{ channel: StoredChannel; adapter: ChannelAdapter<unknown> } | null> {
     const workspaceId = await findChannelWorkspace(this.store.db, channelId);
     if (!workspaceId) return null;
     const channel = await this.store.forWorkspace(workspaceId).channels.get(channelId);
@@ -85,7 +108,10 @@ export class ChannelRuntime {
       body: request.rawBody.toString('utf8'),
       contentType: contentType ?? null,
     });
-    if (eventId) this.track(this.processStored(eventId));
+    if (eventId) {
+      const body = request.rawBody.toString('utf8');
+      this.track(this.process({ id: eventId, workspaceId: channel.workspaceId, channelId, body, contentType: contentType ?? null }));
+    }
     return { status: verdict.reply?.status ?? 200, body: verdict.reply?.body ?? '', contentType: verdict.reply?.contentType };
   }
 
@@ -120,6 +146,7 @@ export class ChannelRuntime {
 
   async startReceiver(channelId: string): Promise<void> {
     await this.stopReceiver(channelId);
+    this.forget(channelId);
     const loaded = await this.loadChannel(channelId);
     if (!loaded?.adapter.startReceiver || loaded.channel.state !== 'active') return;
     const { channel, adapter } = loaded;
@@ -132,6 +159,7 @@ export class ChannelRuntime {
   }
 
   async stopReceiver(channelId: string): Promise<void> {
+    this.forget(channelId);
     const receiver = this.receivers.get(channelId);
     this.receivers.delete(channelId);
     await receiver?.stop().catch(() => {});
@@ -148,14 +176,17 @@ export class ChannelRuntime {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  private async workspace(id: string): Promise<Workspace> {
+    const cached = this.workspaceCache.get(id);
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.value;
+    const value = await this.store.workspaces.require(id);
+    this.workspaceCache.set(id, { at: Date.now(), value });
+    return value;
+  }
+
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
-  }
-
-  private async processStored(eventId: string): Promise<void> {
-    const event = await this.store.inboundEvents.get(eventId);
-    if (event) await this.process(event);
   }
 
   private async process(event: PendingInboundEvent): Promise<void> {
@@ -176,7 +207,7 @@ export class ChannelRuntime {
 
   private async apply(channel: StoredChannel, events: InboundEvent[], eventId: string): Promise<void> {
     try {
-      const workspace = await this.store.workspaces.require(channel.workspaceId);
+      const workspace = await this.workspace(channel.workspaceId);
       await ingestEvents(
         { data: this.store.forWorkspace(workspace.id, workspace.defaultRegion), defaultRegion: workspace.defaultRegion, channel, bus: this.bus },
         events,

@@ -58,6 +58,8 @@ async function ingestMessage(target: IngestTarget, event: Extract<InboundEvent, 
   if (existing) return;
   const contact = await contactFor(target, event);
   const item = await target.data.messages.appendOnce({
+    // Checked just above; the unique index still guards against a concurrent copy.
+    skipDuplicateCheck: true,
     contactId: contact.id,
     direction: 'inbound',
     channel: target.channel.kind,

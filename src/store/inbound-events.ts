@@ -47,11 +47,6 @@ export class InboundEventStore {
     return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, channelId: r.channel_id, body: r.body, contentType: r.content_type }));
   }
 
-  async get(id: string): Promise<PendingInboundEvent | null> {
-    const r = await this.db.selectFrom('inbound_events').selectAll().where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-    return r ? { id: r.id, workspaceId: r.workspace_id, channelId: r.channel_id, body: r.body, contentType: r.content_type } : null;
-  }
-
   async finish(id: string, error: string | null): Promise<void> {
     await this.db
       .updateTable('inbound_events')

@@ -71,8 +71,8 @@ export class MessageStore {
    * Like append, but returns null when the channel already delivered a message with the same provider id:
    * providers repeat webhooks, and a repeat must not become a second message.
    */
-  async appendOnce(message: NewMessage): Promise<TimelineItem | null> {
-    if (message.channelId && message.providerMessageId) {
+  async appendOnce(message: NewMessage & { skipDuplicateCheck?: boolean }): Promise<TimelineItem | null> {
+    if (message.channelId && message.providerMessageId && !message.skipDuplicateCheck) {
       const existing = await this.findByProviderId(message.channelId, message.direction, message.providerMessageId);
       if (existing) return null;
     }
