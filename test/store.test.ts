@@ -38,6 +38,18 @@ describe.each(DATABASES)('store on $kind', ({ kind, skip }) => {
     expect(await shop.contacts.findByIdentity('whatsapp', '51987654321')).toMatchObject({ id: ana.id });
   });
 
+  it.skipIf(skip)('keeps search in step with renames, new identities and deletions', async () => {
+    const contact = await shop.contacts.create({ name: 'Gonzalo Huamán' }, 'test');
+    expect((await shop.contacts.list({ query: 'huamán' })).items.map((c) => c.id)).toEqual([contact.id]);
+    await shop.contacts.update(contact.id, { name: 'Gonzalo Quiroz' }, 'test');
+    expect((await shop.contacts.list({ query: 'huamán' })).items).toEqual([]);
+    expect((await shop.contacts.list({ query: 'quiroz' })).items.map((c) => c.id)).toEqual([contact.id]);
+    await shop.contacts.addIdentity(contact.id, { kind: 'email', value: 'gq@tienda.example' }, 'test');
+    expect((await shop.contacts.list({ query: 'tienda.exam' })).items.map((c) => c.id)).toEqual([contact.id]);
+    await shop.contacts.delete(contact.id, 'test');
+    expect((await shop.contacts.list({ query: 'quiroz' })).items).toEqual([]);
+  });
+
   it.skipIf(skip)('keeps an identity unique within a workspace but not across workspaces', async () => {
     await shop.contacts.create({ name: 'Luis', phones: ['+51 912 345 678'] }, 'test');
     await expect(shop.contacts.create({ name: 'Luis again', phones: ['912345678'] }, 'test')).rejects.toMatchObject({ code: 'identity_taken', status: 409 });

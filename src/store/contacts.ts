@@ -1,5 +1,5 @@
 // Contacts and their identities (every way to reach a person), tags and merges, always within one workspace.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import {
   type IdentityKind,
@@ -77,6 +77,9 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** Above this many matches a search scans newest-first instead of using the trigram index. */
+const INDEXED_MATCH_LIMIT = 2000;
 
 /** Digits, spaces and phone punctuation: the search box is given a phone number. */
 const PHONE_QUERY = /^\+?[\d\s().-]{4,}$/;
@@ -179,6 +182,9 @@ export class ContactStore {
     const text = query.query?.trim().toLowerCase();
     if (text) {
       const needle = PHONE_QUERY.test(text) ? text.replace(/[\s().-]/g, '') : text;
+      const indexed = await this.indexedMatches(needle);
+      if (indexed?.length === 0) return { items: [], nextCursor: null };
+      if (indexed) q = q.where('id', 'in', indexed);
       q = q.where(sql<boolean>`search_text like ${`%${escapeLike(needle)}%`} escape '\\'`);
     }
     if (query.tag) {
@@ -216,6 +222,18 @@ export class ContactStore {
       items: await this.hydrate(page),
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null,
     };
+  }
+
+  /**
+   * On SQLite, the ids of contacts whose search text contains `needle`, read from the trigram index (migration
+   * 0005); null when the index cannot help: short or wildcard needles, and fragments so common that scanning the
+   * newest contacts fills a page sooner than sorting thousands of matches.
+   */
+  private async indexedMatches(needle: string): Promise<string[] | null> {
+    if (!(this.db.getExecutor().adapter instanceof SqliteAdapter) || needle.length < 3 || /[\\%_]/.test(needle)) return null;
+    const { rows } = await sql<{ contact_id: string }>`
+      select contact_id from contact_search where search_text like ${`%${needle}%`} limit ${INDEXED_MATCH_LIMIT + 1}`.execute(this.db);
+    return rows.length > INDEXED_MATCH_LIMIT ? null : rows.map((r) => r.contact_id);
   }
 
   async update(id: string, patch: ContactPatch, actor: string): Promise<Contact> {

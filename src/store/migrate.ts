@@ -3,6 +3,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as foundation from './migrations/0001_foundation.js';
 import * as channels from './migrations/0002_channels.js';
 import * as contactSearchTrigram from './migrations/0003_contact_search_trigram.js';
+import * as jobs from './migrations/0004_jobs.js';
+import * as contactSearchFts from './migrations/0005_contact_search_fts.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -10,6 +12,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_channels': channels,
   '0003_contact_search_trigram': contactSearchTrigram,
+  '0004_jobs': jobs,
+  '0005_contact_search_fts': contactSearchFts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -146,6 +146,27 @@ export interface AuditLogTable {
   created_at: number;
 }
 
+/** A durable job of the embedded queue (src/queue/embedded.ts). */
+export interface JobTable {
+  id: string;
+  queue: string;
+  /** JSON. */
+  payload: string;
+  /** queued | running | done | dead */
+  status: string;
+  /** When a queued job may first be claimed. */
+  run_at: number;
+  /** Claims so far, including the current one while running. */
+  attempts: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  dedupe_key: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -160,4 +181,5 @@ export interface Database {
   channels: ChannelTable;
   audit_log: AuditLogTable;
   inbound_events: InboundEventTable;
+  jobs: JobTable;
 }
