@@ -1,7 +1,7 @@
 // Applies normalised inbound events to the store: the customer's message lands in their one timeline, whatever
 // channel it came through; receipts move delivery statuses forward; STOP and START change consent.
 import type { InboundEvent } from '../channels/types.js';
-import { normalizeIdentity } from '../core/identity.js';
+import { identityMatchKey, normalizeIdentity } from '../core/identity.js';
 import type { Contact } from '../store/contacts.js';
 import type { WorkspaceData } from '../store/store.js';
 import type { EventBus } from '../live/event-bus.js';
@@ -53,7 +53,31 @@ function safeNormalize(kind: Parameters<typeof normalizeIdentity>[0], value: str
   }
 }
 
+/**
+ * Messages from one person are applied one at a time: the same phone writing on WhatsApp and SMS at the same
+ * moment must find (or create) one contact, not race to create two. Keyed by workspace and match key, in this
+ * process; several ingest processes will need the same lock in the database (an advisory lock on PostgreSQL).
+ */
+const senderLocks = new Map<string, Promise<void>>();
+
+async function oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
+  const previous = senderLocks.get(key) ?? Promise.resolve();
+  const current = previous.then(work, work);
+  const settled = current.catch(() => {});
+  senderLocks.set(key, settled);
+  try {
+    await current;
+  } finally {
+    if (senderLocks.get(key) === settled) senderLocks.delete(key);
+  }
+}
+
 async function ingestMessage(target: IngestTarget, event: Extract<InboundEvent, { type: 'message' }>): Promise<void> {
+  const value = safeNormalize(event.identityKind, event.from, target.defaultRegion) ?? event.from;
+  await oneAtATime(`${target.data.workspaceId}|${identityMatchKey(event.identityKind, value)}`, () => ingestMessageNow(target, event));
+}
+
+async function ingestMessageNow(target: IngestTarget, event: Extract<InboundEvent, { type: 'message' }>): Promise<void> {
   const existing = await target.data.messages.findByProviderId(target.channel.id, 'inbound', event.providerMessageId);
   if (existing) return;
   const contact = await contactFor(target, event);
