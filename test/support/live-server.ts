@@ -47,7 +47,9 @@ async function call<T>(base: string, method: string, path: string, body: unknown
 }
 
 export async function startLiveServer(options: { kind?: DatabaseKind; defaultRegion?: string | null; receiptDelayMs?: number } = {}): Promise<LiveServer> {
-  const sandbox = await startSandbox({ receiptDelayMs: options.receiptDelayMs ?? 30, webhookRetryDelaysMs: [100, 300] });
+  // Receipts come a little after the send, as they do from real providers; tests that record a sent message after
+  // `send` returns need that gap even on a loaded machine.
+  const sandbox = await startSandbox({ receiptDelayMs: options.receiptDelayMs ?? 300, webhookRetryDelaysMs: [100, 300] });
   const { store, close } = await openTestStore(options.kind ?? 'sqlite');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -77,7 +79,7 @@ export async function startLiveServer(options: { kind?: DatabaseKind; defaultReg
       if (created.status !== 201) throw new Error(`creating the ${kind} channel answered ${created.status}: ${JSON.stringify(created.body)}`);
       return created.body;
     },
-    async waitFor(check, what, timeoutMs = 5000) {
+    async waitFor(check, what, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const value = await check();
