@@ -107,6 +107,7 @@ export async function demo(config: Config, options: { sandboxPort?: number }): P
   const store = await openStore(config);
   const app = await buildApp({ store, config, logger });
   await app.listen({ host: config.host, port: config.port });
+  app.dispatcher.start();
   const url = config.publicUrl;
 
   const password = randomBytes(9).toString('base64url');

@@ -26,6 +26,8 @@ export async function start(config: Config): Promise<void> {
   const replayed = await app.channels.drainPending();
   if (replayed > 0) logger.info({ replayed }, 'processed inbound events left pending by the last run');
   await app.channels.startReceivers();
+  // Sends queued before a restart (and attempts a crash interrupted) are picked up here.
+  app.dispatcher.start();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -108,14 +108,28 @@ async function ingestMessageNow(target: IngestTarget, event: Extract<InboundEven
 }
 
 async function ingestStatus(target: IngestTarget, event: Extract<InboundEvent, { type: 'status' }>): Promise<void> {
-  const updated = await target.data.messages.applyStatus(target.channel.id, event.providerMessageId, event.status, event.error ?? null);
-  if (!updated) return;
+  // Messages sent through the dispatcher have attempts; a receipt belongs to one attempt, not to the message.
+  const { deliveries } = target.data;
+  const now = Date.now();
+  let receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+  if (!receipt) {
+    const updated = await target.data.messages.applyStatus(target.channel.id, event.providerMessageId, event.status, event.error ?? null);
+    if (updated) return publishStatus(target, updated.contactId, updated.id, updated.status);
+    // Perhaps the receipt overtook the send's own response: keep it, then look again in case the attempt recorded
+    // the provider's id meanwhile (the dispatcher does the same in the other order, so one of the two sees it).
+    await deliveries.holdEarlyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+    receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+  }
+  if (receipt?.changed) publishStatus(target, receipt.contactId, receipt.messageId, receipt.status);
+}
+
+function publishStatus(target: IngestTarget, contactId: string, messageId: string, status: string): void {
   target.bus.publish({
     type: 'message.status',
     workspaceId: target.data.workspaceId,
-    contactId: updated.contactId,
-    messageId: updated.id,
-    status: updated.status,
+    contactId,
+    messageId,
+    status,
     channel: target.channel.kind,
     at: Date.now(),
   });

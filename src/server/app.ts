@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { ChannelRuntime } from '../channels/runtime.js';
 import type { Config } from '../config.js';
+import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
 import { EventBus } from '../live/event-bus.js';
 import type { Store } from '../store/store.js';
 import { installAuth } from './auth.js';
@@ -19,6 +20,7 @@ import { callTaskRoutes } from './routes/call-tasks.js';
 import { channelRoutes } from './routes/channels.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { messageRoutes } from './routes/messages.js';
 import { sessionRoutes } from './routes/session.js';
 import { teamRoutes } from './routes/team.js';
 import { webchatRoutes } from './webchat.js';
@@ -30,6 +32,8 @@ declare module 'fastify' {
     config: Pick<Config, 'publicUrl' | 'secretKey'>;
     bus: EventBus;
     channels: ChannelRuntime;
+    /** The outbound engine; not running until `dispatcher.start()` (start, demo and live tests call it). */
+    dispatcher: Dispatcher;
   }
 }
 
@@ -39,6 +43,8 @@ export interface AppOptions {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   bus?: EventBus;
+  /** Tuning of the outbound engine (tests shorten backoffs and timeouts). */
+  dispatcher?: DispatcherOptions;
 }
 
 export const API_VERSION = '0.1.0';
@@ -55,7 +61,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('config', options.config);
   app.decorate('bus', options.bus ?? new EventBus());
   app.decorate('channels', new ChannelRuntime(options.store, app.bus, options.config.publicUrl, app.log));
-  app.addHook('onClose', async () => app.channels.close());
+  app.decorate('dispatcher', new Dispatcher(options.store, app.bus, app.channels, app.log, options.dispatcher));
+  // The dispatcher stops first: a send in flight finishes and is recorded before the channels and store go.
+  app.addHook('onClose', async () => {
+    await app.dispatcher.stop();
+    await app.channels.close();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
@@ -106,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(teamRoutes);
       await api.register(channelRoutes);
       await api.register(callTaskRoutes);
+      await api.register(messageRoutes);
       await api.register(liveRoutes);
     },
     { prefix: '/api/v1' },

@@ -120,46 +120,56 @@ export class MessageStore {
     return { ...current, status, updatedAt: now, errorCategory: error?.category ?? current.errorCategory, errorExplanation: error?.explanation ?? current.errorExplanation };
   }
 
+  /**
+   * Appends within the caller's transaction (the send API writes the message, its delivery and its job together).
+   * Throws on a duplicate provider id instead of returning null: the caller's transaction must roll back.
+   */
+  async appendIn(trx: Kysely<Database>, message: NewMessage): Promise<TimelineItem> {
+    return this.insertIn(trx, message);
+  }
+
   private async insert(message: NewMessage): Promise<TimelineItem> {
-    return this.db.transaction().execute(async (trx) => {
-      const at = message.createdAt ?? Date.now();
-      const conversations = new ConversationStore(trx, this.workspaceId);
-      const conversationId =
-        message.conversationId ?? (await conversations.openFor(message.contactId, message.channel ?? null, at)).id;
-      const row: MessageTable = {
-        id: newId(),
-        workspace_id: this.workspaceId,
-        contact_id: message.contactId,
-        conversation_id: conversationId,
-        direction: message.direction,
-        channel: message.channel ?? null,
-        body: message.body,
-        attachments: toJson(message.attachments ?? []),
-        provider_message_id: message.providerMessageId ?? null,
-        status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
-        error_category: null,
-        error_explanation: null,
-        author_user_id: message.authorUserId ?? null,
-        created_at: at,
-        updated_at: at,
-        channel_id: message.channelId ?? null,
-      };
-      const inserted = await trx.insertInto('messages').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      // Lost a race with a concurrent copy of the same provider message: roll back the conversation change too.
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0) throw new DuplicateMessage();
-      const activity: { last_activity_at: number; channel?: string; status?: string } = { last_activity_at: at };
-      if (message.channel) activity.channel = message.channel;
-      // A customer writing again reopens a conversation that staff had parked as pending.
-      if (message.direction === 'inbound') activity.status = 'open';
-      await trx
-        .updateTable('conversations')
-        .set(activity)
-        .where('workspace_id', '=', this.workspaceId)
-        .where('id', '=', conversationId)
-        .where('last_activity_at', '<=', at)
-        .execute();
-      return toTimelineItem(row);
-    });
+    return this.db.transaction().execute(async (trx) => this.insertIn(trx, message));
+  }
+
+  private async insertIn(trx: Kysely<Database>, message: NewMessage): Promise<TimelineItem> {
+    const at = message.createdAt ?? Date.now();
+    const conversations = new ConversationStore(trx, this.workspaceId);
+    const conversationId =
+      message.conversationId ?? (await conversations.openFor(message.contactId, message.channel ?? null, at)).id;
+    const row: MessageTable = {
+      id: newId(),
+      workspace_id: this.workspaceId,
+      contact_id: message.contactId,
+      conversation_id: conversationId,
+      direction: message.direction,
+      channel: message.channel ?? null,
+      body: message.body,
+      attachments: toJson(message.attachments ?? []),
+      provider_message_id: message.providerMessageId ?? null,
+      status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
+      error_category: null,
+      error_explanation: null,
+      author_user_id: message.authorUserId ?? null,
+      created_at: at,
+      updated_at: at,
+      channel_id: message.channelId ?? null,
+    };
+    const inserted = await trx.insertInto('messages').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    // Lost a race with a concurrent copy of the same provider message: roll back the conversation change too.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0) throw new DuplicateMessage();
+    const activity: { last_activity_at: number; channel?: string; status?: string } = { last_activity_at: at };
+    if (message.channel) activity.channel = message.channel;
+    // A customer writing again reopens a conversation that staff had parked as pending.
+    if (message.direction === 'inbound') activity.status = 'open';
+    await trx
+      .updateTable('conversations')
+      .set(activity)
+      .where('workspace_id', '=', this.workspaceId)
+      .where('id', '=', conversationId)
+      .where('last_activity_at', '<=', at)
+      .execute();
+    return toTimelineItem(row);
   }
 
   async timeline(contactId: string, options: { cursor?: string; limit?: number }): Promise<Page<TimelineItem>> {

@@ -5,6 +5,7 @@ import * as channels from './migrations/0002_channels.js';
 import * as contactSearchTrigram from './migrations/0003_contact_search_trigram.js';
 import * as jobs from './migrations/0004_jobs.js';
 import * as contactSearchFts from './migrations/0005_contact_search_fts.js';
+import * as delivery from './migrations/0006_delivery.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_contact_search_trigram': contactSearchTrigram,
   '0004_jobs': jobs,
   '0005_contact_search_fts': contactSearchFts,
+  '0006_delivery': delivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -167,6 +167,71 @@ export interface JobTable {
   updated_at: number;
 }
 
+/** An outbound message sent through the send API, and where its delivery stands (src/dispatch/). */
+export interface DeliveryTable {
+  message_id: string;
+  workspace_id: string;
+  contact_id: string;
+  idempotency_key: string | null;
+  /** JSON: text, attachments, template, subject, route, failover policy, urgent. */
+  request: string;
+  /** queued | sending | sent | delivered | read | failed */
+  status: string;
+  /** The channel kind that delivered it, once one did. */
+  channel: string | null;
+  /** JSON: channels the route left out, with reasons. */
+  skipped: string;
+  not_before: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One try on one channel; `id` is `<message id>:<seq>`, written before the provider is called. */
+export interface DeliveryAttemptTable {
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  seq: number;
+  channel_id: string;
+  channel_kind: string;
+  recipient: string;
+  /** sending | sent | delivered | read | failed | unknown */
+  status: string;
+  provider_message_id: string | null;
+  error_category: string | null;
+  /** The adapter's own explanation of the error. */
+  error_explanation: string | null;
+  /** delivery | read: the receipt that did not come in time. */
+  timeout: string | null;
+  timeout_after_ms: number | null;
+  /** JSON NextStep: what happened after this attempt (retry, failover, give up). */
+  next: string | null;
+  created_at: number;
+  accepted_at: number | null;
+  updated_at: number;
+}
+
+/** A receipt that arrived before its attempt recorded the provider's id. */
+export interface DeliveryEarlyReceiptTable {
+  channel_id: string;
+  provider_message_id: string;
+  status: string;
+  workspace_id: string;
+  error_category: string | null;
+  error_explanation: string | null;
+  received_at: number;
+}
+
+/** A channel's circuit breaker (core/delivery/circuit-breaker.ts), shared by every worker. */
+export interface CircuitStateTable {
+  channel_id: string;
+  workspace_id: string;
+  /** JSON CircuitState. */
+  state: string;
+  version: number;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -182,4 +247,8 @@ export interface Database {
   audit_log: AuditLogTable;
   inbound_events: InboundEventTable;
   jobs: JobTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
+  delivery_early_receipts: DeliveryEarlyReceiptTable;
+  circuit_states: CircuitStateTable;
 }

@@ -9,6 +9,7 @@ import { ChannelStore } from './channels.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { type Dialect, openDatabase } from './database.js';
+import { DeliveryStore } from './deliveries.js';
 import { InboundEventStore } from './inbound-events.js';
 import { MessageStore } from './messages.js';
 import { migrateToLatest } from './migrate.js';
@@ -27,6 +28,7 @@ export interface WorkspaceData {
   audit: AuditLog;
   channels: ChannelStore;
   callTasks: CallTaskStore;
+  deliveries: DeliveryStore;
 }
 
 export class Store {
@@ -63,6 +65,7 @@ export class Store {
       audit: new AuditLog(this.db, workspaceId),
       channels: new ChannelStore(this.db, workspaceId, this.secretKey),
       callTasks: new CallTaskStore(this.db, workspaceId),
+      deliveries: new DeliveryStore(this.db, this.dialect, workspaceId),
     };
   }
 

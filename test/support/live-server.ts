@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { DispatcherOptions } from '../../src/dispatch/dispatcher.js';
 import { buildApp } from '../../src/server/app.js';
 import type { Store, WorkspaceData } from '../../src/store/store.js';
 import { type DatabaseKind, openTestStore } from './databases.js';
@@ -46,15 +47,19 @@ async function call<T>(base: string, method: string, path: string, body: unknown
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export async function startLiveServer(options: { kind?: DatabaseKind; defaultRegion?: string | null; receiptDelayMs?: number } = {}): Promise<LiveServer> {
+export async function startLiveServer(
+  options: { kind?: DatabaseKind; defaultRegion?: string | null; receiptDelayMs?: number; dispatcher?: DispatcherOptions } = {},
+): Promise<LiveServer> {
   // Receipts come a little after the send, as they do from real providers; tests that record a sent message after
   // `send` returns need that gap even on a loaded machine.
   const sandbox = await startSandbox({ receiptDelayMs: options.receiptDelayMs ?? 300, webhookRetryDelaysMs: [100, 300] });
   const { store, close } = await openTestStore(options.kind ?? 'sqlite');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const app = await buildApp({ store, config: { publicUrl: url, secretKey: randomBytes(32) } });
+  const app = await buildApp({ store, config: { publicUrl: url, secretKey: randomBytes(32) }, dispatcher: options.dispatcher });
   await app.listen({ host: '127.0.0.1', port });
+  // The outbound engine runs as in `lifeline start`: messages sent through the API go out.
+  app.dispatcher.start();
   const { workspace } = await store.workspaces.createWithOwner({
     workspaceName: 'Test shop',
     email: `owner-${randomBytes(4).toString('hex')}@example.com`,

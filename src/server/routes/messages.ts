@@ -1,0 +1,108 @@
+// /api/v1/messages: send a message to a contact on whatever channel reaches them, and see how it went.
+// POST answers 202 once the message, its delivery and its job are stored together; the dispatcher sends it.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CHANNEL_KINDS } from '../../channels/types.js';
+import { messageDeliveryView } from '../../dispatch/message-view.js';
+import { DEFAULT_FAILOVER, sendMessage } from '../../dispatch/send-message.js';
+import { notFound } from '../../errors.js';
+import { callerOf } from '../auth.js';
+import { errorResponses, IdParams } from '../views.js';
+
+const Failover = z.strictObject({
+  onError: z.boolean().optional().describe('Go on to the next channel when a channel refuses the message; default true.'),
+  deliveryTimeoutSec: z.number().int().min(1).max(7 * 86_400).nullable().optional().describe('No delivery receipt within this time → next channel; default 300, null waits forever.'),
+  readTimeoutSec: z.number().int().min(1).max(30 * 86_400).nullable().optional().describe('Not read within this time → next channel; default null.'),
+});
+
+const Route = z.union([
+  z.literal('auto'),
+  z.strictObject({
+    channels: z.array(z.enum(CHANNEL_KINDS)).min(1).max(20).optional().describe('Channel kinds to try, in order, and no others.'),
+    failover: Failover.optional(),
+  }),
+]);
+
+const SendBody = z.strictObject({
+  contactId: z.string().min(1).max(100),
+  text: z.string().min(1).max(20_000),
+  attachments: z.array(z.strictObject({ url: z.url(), contentType: z.string().max(200).optional(), filename: z.string().max(300).optional() })).max(10).optional(),
+  template: z
+    .strictObject({ name: z.string().min(1).max(200), language: z.string().min(2).max(20), components: z.array(z.unknown()).max(50).optional() })
+    .optional()
+    .describe('An approved WhatsApp template: needed to reach a customer outside the 24-hour window.'),
+  route: Route.optional().describe('"auto" (default): the contact\'s preferred channels, then the one they last wrote on, then the workspace order.'),
+  idempotencyKey: z.string().min(1).max(200).optional().describe('The same key again returns the first message and sends nothing.'),
+  notBefore: z.iso.datetime({ offset: true }).optional().describe('Do not send before this time.'),
+  urgent: z.boolean().optional().describe('Send even during the quiet hours.'),
+  subject: z.string().min(1).max(300).optional().describe('Email subject.'),
+});
+
+const Accepted = z.object({ id: z.string(), status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']) });
+
+const MessageDelivery = z.object({
+  id: z.string(),
+  contactId: z.string(),
+  status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']),
+  channel: z.string().nullable().describe('The channel kind that delivered the message, once one did.'),
+  attempts: z.array(
+    z.object({
+      channel: z.string(),
+      result: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'timed_out', 'unknown']),
+      errorCategory: z.string().nullable(),
+      explanation: z.string(),
+      at: z.string(),
+    }),
+  ),
+  skipped: z.array(z.object({ channel: z.string(), reason: z.string(), explanation: z.string() })).describe('Channels not tried, and why.'),
+  explanation: z.string().describe('Where the message stands, in plain words.'),
+  notBefore: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export async function messageRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['messages'];
+
+  r.post('/messages', {
+    config: { role: 'agent' },
+    schema: { tags, summary: 'Send a message to a contact', body: SendBody, response: { 200: Accepted, 202: Accepted, ...errorResponses } },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      const body = request.body;
+      const route = body.route === undefined || body.route === 'auto' ? {} : body.route;
+      const outcome = await sendMessage(app.store, app.dispatcher.queue, caller.workspace, caller.data, {
+        contactId: body.contactId,
+        text: body.text,
+        attachments: body.attachments,
+        template: body.template ? { name: body.template.name, language: body.template.language, ...(body.template.components ? { components: body.template.components } : {}) } : null,
+        subject: body.subject ?? null,
+        channels: route.channels ?? [],
+        failover: { ...DEFAULT_FAILOVER, ...stripUndefined(route.failover ?? {}) },
+        idempotencyKey: body.idempotencyKey ?? null,
+        notBefore: body.notBefore ? Date.parse(body.notBefore) : null,
+        urgent: body.urgent ?? false,
+        authorUserId: caller.userId,
+      });
+      if (outcome.created) app.dispatcher.wake();
+      return reply.code(outcome.created ? 202 : 200).send({ id: outcome.delivery.messageId, status: outcome.delivery.status });
+    },
+  });
+
+  r.get('/messages/:id', {
+    config: { role: 'agent' },
+    schema: { tags, summary: 'Read a sent message with every delivery attempt', params: IdParams, response: { 200: MessageDelivery, ...errorResponses } },
+    handler: async (request) => {
+      const { data } = callerOf(request);
+      const delivery = await data.deliveries.get(request.params.id);
+      if (!delivery) throw notFound('message', request.params.id);
+      return messageDeliveryView(delivery, await data.deliveries.attempts(delivery.messageId));
+    },
+  });
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
