@@ -221,6 +221,31 @@ describe.each(DATABASES)('team API on $kind', ({ kind, skip }) => {
         expect((await auditActions(ws)).find((e) => e.action === 'workspace.updated')?.details).toMatchObject({ name: 'Bodega Lima' });
       });
 
+      it('sets quiet hours and rate limits for delivery, keeping other settings', async () => {
+        const ws = await t.addWorkspace('Delivery settings');
+        const patch = (payload: object) => t.as(ws.apiKey, { method: 'PATCH', url: '/api/v1/workspace', payload });
+        for (const bad of [
+          { settings: { quietHours: { start: '25:00', end: '08:00' } } },
+          { settings: { quietHours: { start: '21:00' } } },
+          { settings: { rateLimits: { 'twilio-sms': { ratePerSec: 0, burst: 1 } } } },
+          { settings: { rateLimit: {} } },
+        ]) {
+          expectError(await patch(bad), 400, 'invalid_request');
+        }
+        expect((await patch({ settings: { channelOrder: ['email', 'whatsapp'] } })).statusCode).toBe(200);
+        const changed = await patch({ settings: { quietHours: { start: '21:00', end: '08:00' }, rateLimits: { 'twilio-sms': { ratePerSec: 2, burst: 1 }, email: null } } });
+        expect(changed.statusCode, changed.body).toBe(200);
+        const data = t.store.forWorkspace(ws.id);
+        const stored = await t.store.workspaces.require(data.workspaceId);
+        expect(stored.settings).toEqual({
+          channelOrder: ['email', 'whatsapp'],
+          quietHours: { start: '21:00', end: '08:00' },
+          rateLimits: { 'twilio-sms': { ratePerSec: 2, burst: 1 }, email: null },
+        });
+        expect(changed.json<WorkspaceBody>().settings).toMatchObject({ quietHours: { start: '21:00', end: '08:00' } });
+        expect((await patch({ settings: { quietHours: null } })).json<WorkspaceBody>().settings).toMatchObject({ quietHours: null, channelOrder: ['email', 'whatsapp'] });
+      });
+
       it('reads later phone numbers in the new default region', async () => {
         const ws = await t.addWorkspace('Regions');
         const create = (phone: string) => t.as(ws.apiKey, { method: 'POST', url: '/api/v1/contacts', payload: { phones: [phone] } });

@@ -116,7 +116,11 @@ export const WorkspaceSchema = z.object({
   name: z.string(),
   defaultRegion: z.string().nullable(),
   timezone: z.string(),
-  settings: z.object({ channelOrder: z.array(z.string()) }),
+  settings: z.object({
+    channelOrder: z.array(z.string()),
+    quietHours: z.object({ start: z.string(), end: z.string() }).nullable().optional(),
+    rateLimits: z.record(z.string(), z.object({ ratePerSec: z.number(), burst: z.number() }).nullable()).optional(),
+  }),
   createdAt: z.string(),
 });
 

@@ -11,6 +11,10 @@ import { type User, UserStore } from './users.js';
 export interface WorkspaceSettings {
   /** The order in which channels are tried when neither the message nor the contact says otherwise. */
   channelOrder: string[];
+  /** Local times ("21:00"–"08:00") when non-urgent messages wait; null for none. */
+  quietHours?: { start: string; end: string } | null;
+  /** Pacing per channel id or kind, overriding the provider defaults; null turns pacing off. */
+  rateLimits?: Record<string, { ratePerSec: number; burst: number } | null>;
 }
 
 export interface Workspace {

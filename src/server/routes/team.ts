@@ -19,6 +19,7 @@ import {
 } from '../views.js';
 
 const REGIONS = new Set<string>(getCountries());
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -150,7 +151,20 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
           .optional()
           .describe('Country whose numbering plan reads phone numbers written without +country code.'),
         timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Lima').optional(),
-        settings: z.strictObject({ channelOrder: z.array(z.string().max(40)).max(20).optional() }).optional(),
+        settings: z
+          .strictObject({
+            channelOrder: z.array(z.string().max(40)).max(20).optional(),
+            quietHours: z
+              .strictObject({ start: z.string().regex(CLOCK, 'must be HH:MM, e.g. 21:00'), end: z.string().regex(CLOCK, 'must be HH:MM, e.g. 08:00') })
+              .nullable()
+              .optional()
+              .describe('Non-urgent messages wait until the end of this period, in the contact’s time zone (else the workspace’s).'),
+            rateLimits: z
+              .record(z.string().max(100), z.strictObject({ ratePerSec: z.number().positive().max(10_000), burst: z.number().min(1).max(10_000) }).nullable())
+              .optional()
+              .describe('Per channel id or kind: messages per second and burst, overriding the provider defaults; null turns pacing off.'),
+          })
+          .optional(),
       }),
       response: { 200: WorkspaceSchema, ...errorResponses },
     },
