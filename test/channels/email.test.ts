@@ -11,7 +11,7 @@ import { adapterFor } from '../../src/channels/registry.js';
 import { type OutboundMessage, ProviderError } from '../../src/channels/types.js';
 import { DATABASES } from '../support/databases.js';
 import { type Dovecot, startDovecot } from '../support/dovecot.js';
-import { freePort, type LiveServer, startLiveServer } from '../support/live-server.js';
+import { freePort, type LiveServer, providerErrorOf, startLiveServer } from '../support/live-server.js';
 
 interface Contact { id: string; name: string | null; identities: { kind: string; value: string }[] }
 interface TimelineItem { body: string; direction: string; channel: string | null; providerMessageId: string | null; status: string; attachments: unknown[] }
@@ -68,21 +68,14 @@ describe.each(DATABASES)('email channel on $kind', ({ kind, skip }) => {
     const ctx = async () => s.app.channels.contextFor((await s.data.channels.get(channelId))!);
     const send = async (extra: Partial<OutboundMessage> = {}) =>
       adapter.send(await ctx(), { messageId: `msg-${Math.random().toString(36).slice(2)}`, to: 'ana@customer.example', text: 'Your order is ready', ...extra });
-    const sendError = async (to = 'ana@customer.example'): Promise<ProviderError> => {
-      const error: unknown = await send({ to }).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      return error as ProviderError;
-    };
-    const fault = async (body: Record<string, unknown>) => expect((await s.sandboxApi('PUT', '/_sandbox/faults/email', body)).status).toBe(200);
+    const sendError = (to = 'ana@customer.example'): Promise<ProviderError> => providerErrorOf(send({ to }));
+    const fault = (body: Record<string, unknown>) => s.fault('email', body);
     const sent = async () => (await s.sandboxApi<{ items: SentItem[] }>('GET', '/_sandbox/sent?channel=email')).body.items;
-    const findContacts = async (query: string) => (await s.api<{ items: Contact[] }>('GET', `/api/v1/contacts?query=${encodeURIComponent(query)}`)).body.items;
-    const timeline = async (contactId: string) => (await s.api<{ items: TimelineItem[] }>('GET', `/api/v1/contacts/${contactId}/timeline`)).body.items;
+    const findContacts = (query: string) => s.findContacts<Contact>(query);
+    const timeline = (contactId: string) => s.timeline<TimelineItem>(contactId);
     const inbound = (providerMessageId: string, timeoutMs = 10_000) =>
       s.waitFor(async () => s.data.messages.findByProviderId(channelId, 'inbound', providerMessageId), `inbound ${providerMessageId}`, timeoutMs);
-    const countRows = async (table: 'inbound_events' | 'messages') => {
-      const row = await s.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', s.workspaceId).executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
+    const countRows = (table: 'inbound_events' | 'messages') => s.countRows(table);
     /** A real send, then the outbound message stored the way the dispatcher stores it. */
     const sendAndStore = async (to: string) => {
       const { providerMessageId } = await send({ to });

@@ -6,7 +6,7 @@ import { adapterFor } from '../../src/channels/registry.js';
 import { webhookSecretOf } from '../../src/channels/telegram/config.js';
 import { type OutboundMessage, ProviderError } from '../../src/channels/types.js';
 import { DATABASES } from '../support/databases.js';
-import { type LiveServer, startLiveServer } from '../support/live-server.js';
+import { type LiveServer, providerErrorOf, startLiveServer } from '../support/live-server.js';
 
 interface Identity { kind: string; value: string; consent: string; consentSource: string | null }
 interface Contact { id: string; name: string | null; identities: Identity[] }
@@ -33,20 +33,12 @@ describe.each(DATABASES)('telegram channel on $kind', ({ kind, skip }) => {
     const ctx = async (id = channelId) => s.app.channels.contextFor((await s.data.channels.get(id))!);
     const send = async (extra: Partial<OutboundMessage> = {}) =>
       adapter.send(await ctx(), { messageId: `msg-${Math.random()}`, to: '555000111', text: 'Your order is ready', ...extra });
-    const sendError = async (): Promise<ProviderError> => {
-      const error: unknown = await send().then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      return error as ProviderError;
-    };
-    const fault = async (body: Record<string, unknown>) => expect((await s.sandboxApi('PUT', '/_sandbox/faults/telegram', body)).status).toBe(200);
-    const postWebhook = (body: string, headers: Record<string, string>) =>
-      fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    const countRows = async (table: 'inbound_events' | 'messages') => {
-      const row = await s.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', s.workspaceId).executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
-    const findContacts = async (query: string) => (await s.api<{ items: Contact[] }>('GET', `/api/v1/contacts?query=${encodeURIComponent(query)}`)).body.items;
-    const timeline = async (contactId: string) => (await s.api<{ items: TimelineItem[] }>('GET', `/api/v1/contacts/${contactId}/timeline`)).body.items;
+    const sendError = (): Promise<ProviderError> => providerErrorOf(send());
+    const fault = (body: Record<string, unknown>) => s.fault('telegram', body);
+    const postWebhook = (body: string, headers: Record<string, string>) => s.postWebhook(webhookUrl, body, headers);
+    const countRows = (table: 'inbound_events' | 'messages') => s.countRows(table);
+    const findContacts = (query: string) => s.findContacts<Contact>(query);
+    const timeline = (contactId: string) => s.timeline<TimelineItem>(contactId);
     const customerWrites = async (from: string, text: string, account = BOT_TOKEN) => {
       const res = await s.sandboxApi<{ providerMessageId: string; webhook?: { status: number }; queued?: boolean }>('POST', '/_sandbox/customers/messages', {
         channel: 'telegram',

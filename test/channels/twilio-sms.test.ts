@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adapterFor } from '../../src/channels/registry.js';
 import { type OutboundMessage, ProviderError } from '../../src/channels/types.js';
 import { DATABASES } from '../support/databases.js';
-import { type LiveServer, startLiveServer } from '../support/live-server.js';
+import { type LiveServer, providerErrorOf, startLiveServer } from '../support/live-server.js';
 
 interface Identity { kind: string; value: string; consent: string; consentSource: string | null }
 interface Contact { id: string; identities: Identity[] }
@@ -37,20 +37,12 @@ describe.each(DATABASES)('twilio-sms channel on $kind', ({ kind, skip }) => {
     const ctx = async () => s.app.channels.contextFor((await s.data.channels.get(channelId))!);
     const send = async (extra: Partial<OutboundMessage> = {}) =>
       adapter.send(await ctx(), { messageId: `msg-${Math.random()}`, to: '+51987654321', text: 'Your order is ready', ...extra });
-    const sendError = async (extra: Partial<OutboundMessage> = {}): Promise<ProviderError> => {
-      const error: unknown = await send(extra).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      return error as ProviderError;
-    };
-    const fault = async (body: Record<string, unknown>) => expect((await s.sandboxApi('PUT', '/_sandbox/faults/twilio-sms', body)).status).toBe(200);
-    const postWebhook = (body: string, headers: Record<string, string>) =>
-      fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-    const countRows = async (table: 'inbound_events' | 'messages') => {
-      const row = await s.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', s.workspaceId).executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
-    const findContacts = async (query: string) => (await s.api<{ items: Contact[] }>('GET', `/api/v1/contacts?query=${encodeURIComponent(query)}`)).body.items;
-    const timeline = async (contactId: string) => (await s.api<{ items: TimelineItem[] }>('GET', `/api/v1/contacts/${contactId}/timeline`)).body.items;
+    const sendError = (extra: Partial<OutboundMessage> = {}): Promise<ProviderError> => providerErrorOf(send(extra));
+    const fault = (body: Record<string, unknown>) => s.fault('twilio-sms', body);
+    const postWebhook = (body: string, headers: Record<string, string>) => s.postWebhook(webhookUrl, body, headers, 'application/x-www-form-urlencoded');
+    const countRows = (table: 'inbound_events' | 'messages') => s.countRows(table);
+    const findContacts = (query: string) => s.findContacts<Contact>(query);
+    const timeline = (contactId: string) => s.timeline<TimelineItem>(contactId);
     const customerWrites = async (from: string, text: string) => {
       const res = await s.sandboxApi<{ providerMessageId: string; webhook: { status: number } }>('POST', '/_sandbox/customers/messages', { channel: 'twilio-sms', from, text });
       expect(res.status, JSON.stringify(res.body)).toBe(200);

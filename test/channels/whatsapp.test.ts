@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adapterFor } from '../../src/channels/registry.js';
 import { type OutboundMessage, ProviderError } from '../../src/channels/types.js';
 import { DATABASES } from '../support/databases.js';
-import { type LiveServer, startLiveServer } from '../support/live-server.js';
+import { type LiveServer, providerErrorOf, startLiveServer } from '../support/live-server.js';
 
 interface Identity { kind: string; value: string; consent: string }
 interface Contact { id: string; name: string | null; identities: Identity[] }
@@ -43,23 +43,15 @@ describe.each(DATABASES)('whatsapp channel on $kind', ({ kind, skip }) => {
     const ctx = async () => s.app.channels.contextFor((await s.data.channels.get(channelId))!);
     const send = async (extra: Partial<OutboundMessage> = {}) =>
       adapter.send(await ctx(), { messageId: `msg-${Math.random()}`, to: '+51987654321', text: 'Your order is ready', ...extra });
-    const sendError = async (extra: Partial<OutboundMessage> = {}): Promise<ProviderError> => {
-      const error: unknown = await send(extra).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      return error as ProviderError;
-    };
-    const fault = async (body: Record<string, unknown>) => expect((await s.sandboxApi('PUT', '/_sandbox/faults/whatsapp', body)).status).toBe(200);
-    const postWebhook = (body: string, headers: Record<string, string>) =>
-      fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    const countRows = async (table: 'inbound_events' | 'messages') => {
-      const row = await s.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', s.workspaceId).executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
+    const sendError = (extra: Partial<OutboundMessage> = {}): Promise<ProviderError> => providerErrorOf(send(extra));
+    const fault = (body: Record<string, unknown>) => s.fault('whatsapp', body);
+    const postWebhook = (body: string, headers: Record<string, string>) => s.postWebhook(webhookUrl, body, headers);
+    const countRows = (table: 'inbound_events' | 'messages') => s.countRows(table);
     const findContact = async (query: string) => {
       const page = await s.api<{ items: Contact[] }>('GET', `/api/v1/contacts?query=${encodeURIComponent(query)}`);
       return page.body.items;
     };
-    const timeline = async (contactId: string) => (await s.api<{ items: TimelineItem[] }>('GET', `/api/v1/contacts/${contactId}/timeline`)).body.items;
+    const timeline = (contactId: string) => s.timeline<TimelineItem>(contactId);
     const customerWrites = async (from: string, text: string, name?: string) => {
       const res = await s.sandboxApi<{ providerMessageId: string; webhook: { status: number } }>('POST', '/_sandbox/customers/messages', { channel: 'whatsapp', from, text, ...(name ? { name } : {}) });
       expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { ProviderError } from '../../src/channels/types.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { DispatcherOptions } from '../../src/dispatch/dispatcher.js';
 import { buildApp } from '../../src/server/app.js';
@@ -32,6 +34,16 @@ export interface LiveServer {
   sandboxApi<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Creates a channel through the API, fails the test on anything but 201. */
   createChannel(kind: string, config: Record<string, unknown>, name?: string): Promise<{ id: string; webhookUrl: string }>;
+  /** Sets a sandbox fault on one channel; fails the test if the sandbox refuses it. */
+  fault(channel: string, body: Record<string, unknown>): Promise<void>;
+  /** Posts a raw webhook body, as a provider would. */
+  postWebhook(url: string, body: string, headers: Record<string, string>, contentType?: string): Promise<Response>;
+  /** Rows of this workspace in a table: proves that a rejected webhook stored nothing. */
+  countRows(table: 'inbound_events' | 'messages'): Promise<number>;
+  /** GET /api/v1/contacts?query= — the items. */
+  findContacts<T>(query: string): Promise<T[]>;
+  /** GET /api/v1/contacts/{id}/timeline — the items. */
+  timeline<T>(contactId: string): Promise<T[]>;
   /** Polls until `check` returns a value (not undefined/null/false) or the time runs out. */
   waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -84,6 +96,18 @@ export async function startLiveServer(
       if (created.status !== 201) throw new Error(`creating the ${kind} channel answered ${created.status}: ${JSON.stringify(created.body)}`);
       return created.body;
     },
+    async fault(channel, body) {
+      const set = await server.sandboxApi('PUT', `/_sandbox/faults/${channel}`, body);
+      expect(set.status, JSON.stringify(set.body)).toBe(200);
+    },
+    postWebhook: (target, body, headers, contentType = 'application/json') =>
+      fetch(target, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body }),
+    async countRows(table) {
+      const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    findContacts: async (query) => (await server.api<{ items: never[] }>('GET', `/api/v1/contacts?query=${encodeURIComponent(query)}`)).body.items,
+    timeline: async (contactId) => (await server.api<{ items: never[] }>('GET', `/api/v1/contacts/${contactId}/timeline`)).body.items,
     async waitFor(check, what, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -100,4 +124,11 @@ export async function startLiveServer(
     },
   };
   return server;
+}
+
+/** The ProviderError a send failed with; fails the test if it succeeded or failed otherwise. */
+export async function providerErrorOf(work: Promise<unknown>): Promise<ProviderError> {
+  const error: unknown = await work.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
 }
