@@ -24,6 +24,7 @@ import { messageRoutes } from './routes/messages.js';
 import { sessionRoutes } from './routes/session.js';
 import { teamRoutes } from './routes/team.js';
 import { webchatRoutes } from './webchat.js';
+import { webAppRoutes } from './web-app.js';
 import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
@@ -124,5 +125,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(webhookRoutes);
   await app.register(webchatRoutes);
+  await app.register(webAppRoutes);
   return app;
 }

@@ -1,0 +1,72 @@
+// The frame around every signed-in screen: header and navigation, the live and channel-health banners, the page.
+import { HealthStrip, LiveBanner } from './features/health/HealthStrip';
+import { InboxPage } from './features/inbox/InboxPage';
+import { SettingsPage } from './features/settings/SettingsPage';
+import { LANGUAGES, type Language, useLanguage, useStrings } from './i18n';
+import { Link, usePath } from './router';
+import { canAdmin, useSession } from './session';
+import { strings } from './strings';
+
+function Page({ path }: { path: string }) {
+  const s = useStrings(strings);
+  if (path === '/' || path.startsWith('/inbox')) {
+    const conversationId = /^\/inbox\/([^/]+)/.exec(path)?.[1] ?? null;
+    return <InboxPage conversationId={conversationId} />;
+  }
+  if (path.startsWith('/settings')) return <SettingsPage tab={path.split('/')[2] ?? 'channels'} />;
+  return (
+    <p className="centered">
+      {s.notFound} <Link to="/">{s.backToInbox}</Link>
+    </p>
+  );
+}
+
+export function Shell() {
+  const s = useStrings(strings);
+  const { user, workspace, signOut } = useSession();
+  const { language, setLanguage } = useLanguage();
+  const path = usePath();
+  const inInbox = path === '/' || path.startsWith('/inbox');
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#content">
+        {s.skipToContent}
+      </a>
+      <header className="top-bar">
+        <span className="brand" title={workspace.name}>
+          Lifeline · {workspace.name}
+        </span>
+        <nav aria-label={s.mainNav} className="main-nav">
+          <Link to="/" aria-current={inInbox ? 'page' : undefined}>
+            {s.inbox}
+          </Link>
+          <Link to="/settings/channels" aria-current={path.startsWith('/settings') ? 'page' : undefined}>
+            {s.settings}
+          </Link>
+        </nav>
+        <label className="language">
+          <span className="visually-hidden">{s.language}</span>
+          <select value={language} onChange={(event) => setLanguage(event.target.value as Language)}>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {l === 'en' ? 'English' : 'Español'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="user muted" title={user.email}>
+          {user.name}
+        </span>
+        <button type="button" className="link" onClick={() => void signOut()}>
+          {s.signOut}
+        </button>
+      </header>
+      <LiveBanner />
+      <HealthStrip canConfigure={canAdmin(user)} />
+      <div id="content" className="content" tabIndex={-1}>
+        <Page path={path} />
+      </div>
+    </div>
+  );
+}

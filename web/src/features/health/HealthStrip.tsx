@@ -1,0 +1,67 @@
+// On every page: each channel's state at a glance, and a banner nobody can miss when one is down or banned.
+import { useChannels } from '../../channels';
+import { channelName } from '../../format';
+import { fill, useLanguage, useStrings } from '../../i18n';
+import { useLive } from '../../live';
+import { Link } from '../../router';
+import type { Channel } from '../../types';
+import { strings } from './strings';
+
+export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
+  const s = useStrings(strings);
+  const { language } = useLanguage();
+  const { channels, loaded } = useChannels();
+  const named = (list: Channel[]) => list.map((c) => `${channelName(c.kind, language)} (${c.name})`).join(', ');
+  const down = channels.filter((c) => c.health === 'down');
+  const banned = channels.filter((c) => c.health === 'banned');
+
+  return (
+    <>
+      <nav className="health-strip" aria-label={s.label}>
+        {loaded && channels.length === 0 && (
+          <span className="muted">
+            {s.noChannels} {canConfigure && <Link to="/settings/channels">{s.connectOne}</Link>}
+          </span>
+        )}
+        {channels.map((channel) => {
+          const health = channel.health ?? 'up';
+          const rate = channel.healthDetail && channel.healthDetail.attempts > 0 ? Math.round(channel.healthDetail.errorRate * 100) : null;
+          const title = [channel.healthDetail?.explanation, rate !== null ? fill(s.errorRate, { rate }) : null].filter(Boolean).join(' · ');
+          return (
+            <span key={channel.id} className={`health-chip health-${health}`} title={title} data-channel={channel.kind} data-health={health}>
+              <span className="dot" aria-hidden="true" />
+              {channelName(channel.kind, language)} <span className="health-word">{s[health]}</span>
+              {rate !== null && rate > 0 && <span className="rate">{rate}%</span>}
+            </span>
+          );
+        })}
+      </nav>
+      {down.length > 0 && (
+        <div className="banner banner-down" role="alert" data-testid="channel-down-banner">
+          {fill(s.downBanner, { channels: named(down) })}
+        </div>
+      )}
+      {banned.length > 0 && (
+        <div className="banner banner-down" role="alert">
+          {fill(s.bannedBanner, { channels: named(banned) })}
+        </div>
+      )}
+    </>
+  );
+}
+
+export function LiveBanner() {
+  const s = useStrings(strings);
+  const live = useLive();
+  if (live.status === 'open') return null;
+  return (
+    <div className="banner banner-offline" role="status" data-testid="live-banner">
+      {live.status === 'connecting' ? s.connecting : fill(s.offline, { seconds: Math.round(live.retryInMs / 1000) })}{' '}
+      {live.status === 'retrying' && (
+        <button type="button" className="link" onClick={live.retryNow}>
+          {s.retryNow}
+        </button>
+      )}
+    </div>
+  );
+}

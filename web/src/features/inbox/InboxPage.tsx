@@ -1,0 +1,1 @@
+export function InboxPage({ conversationId }: { conversationId: string | null }) { return <p>{conversationId}</p>; }
