@@ -1,0 +1,212 @@
+// The inbox in a real browser (Debian's chromium driven by playwright-core) against a real Lifeline and the provider
+// sandbox: sign in, a Telegram message appearing live, a reply, the WhatsApp-down banner and an Auto reply that fails
+// over to SMS with its explanation, a merge, HTML in a message staying text, and the phone-width layout.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, browserUnavailable, launchBrowser, type Page, requireBuiltWebApp, screenshot } from '../support/browser.js';
+import { type LiveServer, startLiveServer } from '../support/live-server.js';
+
+if (browserUnavailable) console.warn(`NOTICE: browser tests of the inbox are SKIPPED: ${browserUnavailable}.`);
+
+const BOT_TOKEN = '424242:inbox-browser-token';
+const TG_SECRET = 'inbox-browser-secret';
+const WA_ID = '700800900';
+const WA_TOKEN = 'inbox-wa-token';
+const WA_SECRET = 'inbox-wa-secret';
+const TWILIO_SID = 'AC99990000111122223333444455556666';
+const TWILIO_TOKEN = 'inbox-twilio-token';
+const TWILIO_FROM = '+15550009999';
+const EMAIL = 'maria@tienda.example';
+const PASSWORD = 'a long inbox password';
+
+interface Contact {
+  id: string;
+  name: string | null;
+}
+
+describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
+  let s: LiveServer;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  const telegramCustomerWrites = async (from: string, text: string, name: string) => {
+    const res = await s.sandboxApi('POST', '/_sandbox/customers/messages', { channel: 'telegram', account: BOT_TOKEN, from, text, name });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  };
+  const whatsappCustomerWrites = async (from: string, text: string) => {
+    const res = await s.sandboxApi('POST', '/_sandbox/customers/messages', { channel: 'whatsapp', account: WA_ID, from, text });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  };
+  const newContact = async (body: Record<string, unknown>) => {
+    const res = await s.api<Contact>('POST', '/api/v1/contacts', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  };
+  const signIn = async (target: Page) => {
+    await target.goto(`${s.url}/`);
+    await target.getByLabel('Email').fill(EMAIL);
+    await target.getByLabel('Password').fill(PASSWORD);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.getByRole('link', { name: 'Inbox' }).waitFor();
+  };
+  const openConversation = async (target: Page, text: string) => {
+    await target.locator('.conversations a', { hasText: text }).first().click();
+    await target.locator('.timeline .message', { hasText: text }).first().waitFor();
+  };
+  const bubble = (target: Page, text: string) => target.locator('.timeline .message', { hasText: text }).last();
+
+  beforeAll(async () => {
+    requireBuiltWebApp();
+    s = await startLiveServer({
+      receiptDelayMs: 50,
+      dispatcher: { backoff: { baseMs: 20, maxMs: 80 }, retryBudget: 1, circuit: { consecutiveFailures: 3, cooldownMs: 120_000 }, pollMs: 20, cacheTtlMs: 0 },
+    });
+    const user = await s.api('POST', '/api/v1/users', { email: EMAIL, password: PASSWORD, name: 'María', role: 'admin' });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    await s.createChannel('telegram', { botToken: BOT_TOKEN, webhookSecret: TG_SECRET, apiBaseUrl: s.sandbox.url }, 'Telegram bot');
+    const wa = await s.createChannel('whatsapp', { phoneNumberId: WA_ID, accessToken: WA_TOKEN, appSecret: WA_SECRET, verifyToken: 'v', apiBaseUrl: s.sandbox.url }, 'WhatsApp');
+    expect((await s.sandboxApi('PUT', '/_sandbox/accounts/whatsapp', { account: WA_ID, webhookUrl: wa.webhookUrl, secret: WA_SECRET, accessToken: WA_TOKEN })).status).toBe(200);
+    const sms = await s.createChannel('twilio-sms', { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: TWILIO_FROM, apiBaseUrl: s.sandbox.url }, 'SMS');
+    expect((await s.sandboxApi('PUT', '/_sandbox/accounts/twilio-sms', { account: TWILIO_SID, webhookUrl: sms.webhookUrl, secret: TWILIO_TOKEN, businessHandle: TWILIO_FROM })).status).toBe(200);
+    const settings = await s.api('PATCH', '/api/v1/workspace', { settings: { rateLimits: { whatsapp: null, 'twilio-sms': null, telegram: null } } });
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('signs in with a password', async () => {
+    await page.goto(`${s.url}/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/wrong email or password/i);
+    await signIn(page);
+    await expect(page.locator('.brand').textContent()).resolves.toContain('Test shop');
+    await screenshot(page, 'inbox-empty');
+  });
+
+  it('shows a Telegram message the moment it arrives, and delivers the reply', async () => {
+    const text = `Hola, ¿tienen pan integral? ${randomBytes(2).toString('hex')}`;
+    await telegramCustomerWrites('555000111', text, 'Rosa Mamani');
+    // No reload: the live WebSocket brings it into the list.
+    const row = page.locator('.conversations a', { hasText: text });
+    await row.waitFor({ timeout: 10_000 });
+    await expect(row.locator('.unread').textContent()).resolves.toBe('1');
+    await openConversation(page, text);
+    await expect(page.locator('.conversation h2').textContent()).resolves.toBe('Rosa Mamani');
+
+    const reply = `Sí, Rosa: sale a las 6 ${randomBytes(2).toString('hex')}`;
+    await page.getByPlaceholder(/Write a reply/).fill(reply);
+    await page.getByPlaceholder(/Write a reply/).press('Control+Enter');
+    // Telegram has no delivery receipts: "sent" (accepted by Telegram) is as far as it goes.
+    await bubble(page, reply).locator('.badge.state-sent').waitFor({ timeout: 10_000 });
+    const sent = await s.sandboxApi<{ items: { channel: string; text: string }[] }>('GET', '/_sandbox/sent?channel=telegram');
+    expect(sent.body.items.filter((i) => i.text === reply)).toHaveLength(1);
+    // Opened and answered: nothing unread any more.
+    await expect(page.locator('.conversations a', { hasText: reply }).locator('.unread').count()).resolves.toBe(0);
+    await screenshot(page, 'inbox-conversation');
+  });
+
+  it('shows the WhatsApp-down banner and fails an Auto reply over to SMS, saying why', async () => {
+    const phone = '+51987654321';
+    const marta = await newContact({ name: 'Marta Quispe', phones: [phone] });
+    const text = `¿Mi pedido llega hoy? ${randomBytes(2).toString('hex')}`;
+    await whatsappCustomerWrites(phone, text);
+    await page.locator('.conversations a', { hasText: text }).waitFor({ timeout: 10_000 });
+
+    await s.fault('whatsapp', { mode: 'down' });
+    // Sends that fail open WhatsApp's circuit; the health strip turns red and the banner says what happens now.
+    for (let i = 0; i < 3; i++) {
+      const res = await s.api('POST', '/api/v1/messages', { contactId: marta.id, text: `aviso ${i}`, route: { channels: ['whatsapp'] } });
+      expect(res.status).toBe(202);
+    }
+    const banner = page.getByTestId('channel-down-banner');
+    await banner.waitFor({ timeout: 20_000 });
+    await expect(banner.textContent()).resolves.toMatch(/WhatsApp.*is down/);
+    await expect(page.locator('.health-chip[data-channel="whatsapp"]').getAttribute('data-health')).resolves.toBe('down');
+
+    await openConversation(page, text);
+    await expect(page.getByTestId('reachability').textContent()).resolves.toMatch(/Auto goes by SMS now/);
+    const reply = `Sí, llega entre 4 y 6 pm ${randomBytes(2).toString('hex')}`;
+    await page.getByPlaceholder(/Write a reply/).fill(reply);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const message = bubble(page, reply);
+    await message.locator('.badge.state-delivered, .badge.state-read').waitFor({ timeout: 15_000 });
+    await expect(message.locator('.badge').first().textContent()).resolves.toBe('SMS');
+    await expect(message.locator('.path').textContent()).resolves.toMatch(/^WhatsApp down → sent by SMS → delivered/);
+    await expect(message.locator('.explanation').textContent()).resolves.toMatch(/WhatsApp/);
+    const sms = await s.sandboxApi<{ items: { text: string }[] }>('GET', '/_sandbox/sent?channel=twilio-sms');
+    expect(sms.body.items.filter((i) => i.text === reply)).toHaveLength(1);
+    await screenshot(page, 'inbox-failover');
+    await s.fault('whatsapp', { mode: 'normal' });
+  });
+
+  it('merges two records of one customer from the customer panel', async () => {
+    const ana = await newContact({ name: 'Ana Pérez', phones: ['+51911111111'], identities: [{ kind: 'telegram', value: '555000444' }] });
+    const duplicate = await newContact({ name: 'Ana P.', identities: [{ kind: 'whatsapp', value: '+51911111111' }] });
+    const text = `¿Hacen delivery a Miraflores? ${randomBytes(2).toString('hex')}`;
+    await telegramCustomerWrites('555000444', text, 'Ana Pérez');
+    await page.locator('.conversations a', { hasText: text }).waitFor({ timeout: 10_000 });
+    await openConversation(page, text);
+
+    const row = page.getByRole('listitem', { name: 'Ana P.' });
+    await row.getByRole('button', { name: 'Merge into this customer' }).click();
+    await row.getByRole('button', { name: 'Yes, merge' }).click();
+    await page.getByText('No other customer shares a phone number or email with this one.').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'inbox-customer-merged');
+
+    expect((await s.api('GET', `/api/v1/contacts/${duplicate.id}`)).status).toBe(404);
+    const survivor = await s.api<{ identities: { kind: string; value: string }[] }>('GET', `/api/v1/contacts/${ana.id}`);
+    expect(survivor.body.identities.map((i) => `${i.kind}:${i.value}`).sort()).toEqual(['phone:+51911111111', 'telegram:555000444', 'whatsapp:+51911111111']);
+  });
+
+  it('shows HTML in a message as text and runs nothing', async () => {
+    const attack = `<img src=x onerror=alert(1)> <script>alert(2)</script> ${randomBytes(2).toString('hex')}`;
+    await telegramCustomerWrites('555000222', attack, 'Eve');
+    await page.locator('.conversations a', { hasText: attack }).waitFor({ timeout: 10_000 });
+    await openConversation(page, attack);
+    await expect(bubble(page, attack).locator('.body').textContent()).resolves.toBe(attack);
+    expect(await page.locator('.timeline img, .timeline script, .conversations img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('works on a 375-px-wide phone screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    try {
+      await signIn(phone);
+      const text = `Desde el celular ${randomBytes(2).toString('hex')}`;
+      await telegramCustomerWrites('555000333', text, 'Lucho');
+      const row = phone.locator('.conversations a', { hasText: text });
+      await row.waitFor({ timeout: 10_000 });
+      await screenshot(phone, 'phone-list');
+      await row.click();
+      await bubble(phone, text).waitFor();
+      // One pane at a time, nothing wider than the screen.
+      expect(await phone.locator('.list-pane').isVisible()).toBe(false);
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await phone.getByPlaceholder(/Write a reply/).fill('Hola Lucho');
+      await phone.getByRole('button', { name: 'Send' }).click();
+      await bubble(phone, 'Hola Lucho').waitFor();
+      await screenshot(phone, 'phone-conversation');
+      await phone.getByRole('button', { name: 'Customer' }).click();
+      expect(await phone.locator('.customer-pane').isVisible()).toBe(true);
+      await phone.getByRole('button', { name: /Back to the conversation/ }).click();
+      await phone.getByRole('button', { name: /Conversations/ }).click();
+      await row.waitFor();
+      expect(await phone.locator('.conversation-pane').isVisible()).toBe(false);
+    } finally {
+      await phone.close();
+    }
+  });
+});

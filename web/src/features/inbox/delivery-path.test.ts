@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from '../../types';
+import { deliveryPath } from './delivery-path';
+import { strings } from './strings';
+
+const at = '2026-11-23T10:42:00.000Z';
+const time = () => '10:42';
+const base: Delivery = { status: 'delivered', channel: 'twilio-sms', attempts: [], skipped: [], explanation: '' };
+const attempt = (channel: string, result: string) => ({ channel, result, errorCategory: null, explanation: '', at });
+
+describe('deliveryPath', () => {
+  it('says nothing for a message that went through on the first channel', () => {
+    expect(deliveryPath({ ...base, attempts: [attempt('whatsapp', 'delivered')] }, strings.en, 'en', time)).toBeNull();
+  });
+
+  it('tells the failover: the channel that failed, the one that carried it, and when it was delivered', () => {
+    const delivery = { ...base, attempts: [attempt('whatsapp', 'failed'), attempt('twilio-sms', 'delivered')] };
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp failed → sent by SMS → delivered 10:42');
+    expect(deliveryPath(delivery, strings.es, 'es', time)).toBe('WhatsApp falló → enviado por SMS → entregado 10:42');
+  });
+
+  it('names a channel skipped because it is down', () => {
+    const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'x' }], attempts: [attempt('telegram', 'sent')] };
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp down → sent by Telegram');
+  });
+});
