@@ -9,7 +9,7 @@
 //   (c) a raw undici POST loop (keep-alive pool) to the same endpoint.
 // Prints one JSON line (msgs/s, the ratios, Lifeline's peak RSS, targets); progress on stderr.
 // Flags: --messages N (100000), --concurrency C (50), --contacts K (1000), --only lifeline,notifme,raw,
-//        --timeout-sec S (600, per phase).
+//        --timeout-sec S (600, per phase), --cpu-prof DIR (write a V8 CPU profile of the Lifeline process there).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import notifmeRequest from 'notifme-sdk/lib/util/request.js';
 import { Pool } from 'undici';
 import { connectSandboxChannels, createContacts, customerPhone } from './support/channels.js';
 import { expectStatus, type JsonClient, jsonClient } from './support/http.js';
-import { type Child, forEachConcurrently, freePort, memoryOf, prepareWorkspace, round, sleep, startLifeline, startSandboxProcess } from './support/processes.js';
+import { type Child, cpuSecondsOf, forEachConcurrently, freePort, memoryOf, prepareWorkspace, round, sleep, startLifeline, startSandboxProcess } from './support/processes.js';
 import { setRateLimits } from './support/workspace-settings.js';
 import { twilioForm, twilioHeaders, twilioMessagesPath } from './support/twilio-form.js';
 
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     contacts: { type: 'string', default: '1000' },
     only: { type: 'string', default: 'lifeline,notifme,raw' },
     'timeout-sec': { type: 'string', default: '600' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -165,7 +166,11 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
     const key = await prepareWorkspace(dataDir);
     // The sandbox answers at once and never throttles: lift the provider's default pace (a Twilio long code's 1/s).
     await setRateLimits(dataDir, {}, { 'twilio-sms': null });
-    server = await startLifeline({ dataDir, port: await freePort() });
+    const nodeArgs = [
+      ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+      ...(process.env.LIFELINE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ];
+    server = await startLifeline({ dataDir, port: await freePort(), nodeArgs });
     const { url, pid } = server as Child & { url: string };
     api = jsonClient(url, { headers: { authorization: `Bearer ${key}` }, connections: CONCURRENCY });
     await connectSandboxChannels(api, sandboxApi, sandbox, ['twilio-sms']);
@@ -182,6 +187,7 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
     const stop = progress('lifeline (queued)', () => posted);
     const started = performance.now();
     const startedAt = Date.now();
+    const cpuAtStart = cpuSecondsOf(pid);
     let postedSeconds = 0;
     try {
       await forEachConcurrently(MESSAGES, CONCURRENCY, async (i) => {
@@ -203,7 +209,10 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
       const deadline = Date.now() + TIMEOUT_MS;
       const tail = ids.slice(-5).filter(Boolean);
       for (;;) {
-        const statuses = await Promise.all(tail.map(async (id) => (await api!.call<{ status: string }>('GET', `/api/v1/messages/${id}`)).body.status));
+        // A server still working through a backlog may answer slowly: a timeout here is a "not yet", not a failure.
+        const statuses = await Promise.all(
+          tail.map(async (id) => (await api!.call<{ status: string }>('GET', `/api/v1/messages/${id}`).catch(() => ({ body: { status: 'queued' } }))).body.status),
+        );
         if (statuses.every((s) => s !== 'queued' && s !== 'sending')) break;
         if (Date.now() > deadline) break;
         await sleep(1000);
@@ -216,6 +225,7 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
         await sleep(2000);
         items = await sandboxSent(sandboxApi);
       }
+      const cpuAtEnd = cpuSecondsOf(pid);
       const lastAccepted = items.reduce((max, item) => Math.max(max, Date.parse(item.at)), startedAt);
       const seconds = (lastAccepted - startedAt) / 1000;
       const memory = memoryOf(pid);
@@ -228,6 +238,9 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
         duplicates: duplicatesIn(items),
         queuedPerSec: round(posted / postedSeconds),
         peakRssMb: round(Math.max(memory?.peakMb ?? 0, peakSampledMb), 1),
+        // What the run cost Lifeline's process whatever else ran on the machine: CPU per message (all of it, receipts
+        // included, until the sandbox had every message).
+        cpuMsPerMessage: cpuAtStart === null || cpuAtEnd === null ? null : round(((cpuAtEnd - cpuAtStart) * 1000) / Math.max(1, items.length), 3),
       };
     } finally {
       stop();
@@ -235,7 +248,8 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
     }
   } finally {
     await api?.close();
-    await server?.stop('SIGTERM');
+    // A profile is written only on a clean exit, which may take a while after a heavy run.
+    await server?.stop('SIGTERM', values['cpu-prof'] ? 120_000 : 10_000);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'lifeline.js');
+/** The CLI to run; LIFELINE_BENCH_BIN points at another build (a profiling copy, an older version to compare). */
+export const BIN = process.env.LIFELINE_BENCH_BIN ?? join(ROOT, 'bin', 'lifeline.js');
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -107,9 +108,16 @@ export interface LifelineProcess extends Child {
 }
 
 /** `lifeline start` on `dataDir` and `port`, waited for until /healthz answers (bounded). */
-export async function startLifeline(options: { dataDir: string; port: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<LifelineProcess> {
+export async function startLifeline(options: {
+  dataDir: string;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Flags for node itself, e.g. ['--cpu-prof'] (which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
+}): Promise<LifelineProcess> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, [BIN, 'start', '--port', String(options.port), '--data', options.dataDir], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'start', '--port', String(options.port), '--data', options.dataDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn', LIFELINE_PUBLIC_URL: url, ...options.env },
   });
@@ -139,6 +147,18 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } | null 
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
     return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds; null where /proc is unavailable. */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses (which may contain spaces).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
   }

@@ -13,48 +13,68 @@
 // Channels without delivery receipts (Telegram, email, web chat, voice): their providers never confirm delivery,
 // so waiting for a receipt would always end in a failover and a second copy on another channel. For them an
 // accepted send is final ('sent'); a later failure notice (an email bounce) still fails over as a failed receipt.
+//
+// Throughput: the handler is written for one message, but its reads and writes go through batchers, so the many
+// messages a worker runs at once share each query: one read of deliveries and attempts, one of contacts, one
+// transaction recording the attempts before the providers are called, one recording what the providers answered
+// (with the receipt timeouts), one completing the jobs. Circuit states, channels, settings and token buckets are
+// read from memory; circuits are written back to the database when they change.
 import { adapterFor } from '../channels/registry.js';
 import type { ChannelRuntime } from '../channels/runtime.js';
 import { ProviderError, type ErrorCategory } from '../channels/types.js';
 import {
   type Backoff,
   type CircuitConfig,
-  type CircuitState,
+  type CircuitTransition,
   type RouteSkip,
   type TokenBucket,
-  canAttempt,
+  NO_RECEIPT_KINDS,
   channelName,
   channelRateLimit,
   decideAfterFailure,
-  decideOnTimeout,
-  initialCircuit,
+  followedOn,
+  interruptedTimeoutAt,
+  isSettled,
+  mergeSkips,
+  nextProgress,
   nextSendTime,
+  openCandidates,
+  pacedSlot,
   planRoute,
-  recordFailure,
-  recordSuccess,
   routableStatus,
+  routeReadsLastInbound,
+  sentWithoutReceipts,
   takeToken,
-  windowCounts,
-  type CircuitTransition,
-  type CircuitUpdate,
+  timeoutMovesOn,
 } from '../core/delivery/index.js';
 import type { IdentityKind } from '../core/identity.js';
 import type { EventBus } from '../live/event-bus.js';
+import { Batcher } from '../queue/batching.js';
 import { EmbeddedJobQueue } from '../queue/embedded.js';
-import type { Job } from '../queue/types.js';
+import type { Job, NewJob } from '../queue/types.js';
 import { type JobOutcome, startWorker, type Worker } from '../queue/worker.js';
 import type { StoredChannel } from '../store/channels.js';
-import { CircuitStore, DELIVERY_QUEUE, type Delivery, type DeliveryAttempt, type DeliverySkip } from '../store/deliveries.js';
+import {
+  type Acceptance,
+  CircuitStore,
+  DELIVERY_QUEUE,
+  type Delivery,
+  type DeliveryAttempt,
+  type NewAttempt,
+  type ReceiptOutcome,
+  type RoutingContact,
+  receiptKey,
+} from '../store/deliveries.js';
 import type { Store, WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
-import { DELIVERY_JOB_MAX_ATTEMPTS } from './send-message.js';
+import { CircuitBook } from './circuits.js';
+import { DELIVERY_JOB_MAX_ATTEMPTS, Outbox } from './send-message.js';
 import { type DeliverySettings, deliverySettings, quietHoursFor, rateLimitOverride } from './settings.js';
 
-/** Providers that never send delivery receipts: an accepted send is as far as anyone will know. */
-export const NO_RECEIPT_KINDS: ReadonlySet<string> = new Set(['telegram', 'email', 'webchat', 'voice']);
+export { NO_RECEIPT_KINDS };
 
 export interface DispatcherOptions {
-  /** Messages handled at once by this process; default 16. */
+  /** Messages handled at once by this process; default 64. */
   concurrency?: number;
   /** Lease of a claimed job; also how long an attempt may stay 'sending' before it counts as interrupted. */
   leaseMs?: number;
@@ -65,7 +85,7 @@ export interface DispatcherOptions {
   backoff?: Backoff;
   maxRetryAfterMs?: number;
   circuit?: Partial<CircuitConfig>;
-  /** How long channel lists and workspace settings are cached; default 2 s. */
+  /** How long channel lists, workspace settings and circuit states are kept in memory; default 2 s (circuits 1 s at most). */
   cacheTtlMs?: number;
   name?: string;
   now?: () => number;
@@ -93,18 +113,43 @@ interface Context {
   now: number;
 }
 
+interface Loaded {
+  delivery: Delivery;
+  attempts: DeliveryAttempt[];
+}
+
+interface AcceptedSend {
+  workspaceId: string;
+  contactId: string;
+  acceptance: Acceptance;
+  timeouts: NewJob[];
+}
+
+type Keyed<T> = T & { workspaceId: string };
+
 export class Dispatcher {
   readonly queue: EmbeddedJobQueue;
+  /** The send API's writer (group commit of message, delivery and job). */
+  readonly outbox: Outbox;
   private worker: Worker | null = null;
-  private readonly circuits: CircuitStore;
+  private readonly circuits: CircuitBook;
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Per channel, the latest time handed to a send waiting for a token (see pacedSlot). */
+  private readonly paceTails = new Map<string, number>();
   private readonly channelCache = new Map<string, { at: number; channels: StoredChannel[] }>();
-  private readonly workspaceCache = new Map<string, { at: number; workspace: Workspace }>();
+  private readonly workspaceCache = new Map<string, { at: number; workspace: Workspace; settings: DeliverySettings }>();
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly leaseMs: number;
   private readonly cacheTtlMs: number;
   private lastPrune = 0;
+
+  // Reads and writes shared by the messages in flight (see the header).
+  private readonly deliveries: Batcher<Keyed<{ messageId: string }>, Loaded | null>;
+  private readonly contacts: Batcher<Keyed<{ contactId: string }>, RoutingContact | null>;
+  private readonly lastInbound: Batcher<Keyed<{ contactId: string }>, { kind: string; at: number }[]>;
+  private readonly attemptWrites: Batcher<Keyed<{ attempt: NewAttempt }>, DeliveryAttempt | null>;
+  private readonly acceptanceWrites: Batcher<AcceptedSend, boolean>;
 
   constructor(
     private readonly store: Store,
@@ -114,11 +159,49 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = {},
   ) {
     this.queue = new EmbeddedJobQueue(store);
-    this.circuits = new CircuitStore(store.db);
+    this.outbox = new Outbox(store, this.queue);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 2_000;
+    this.circuits = new CircuitBook(new CircuitStore(store.db), {
+      ttlMs: Math.min(this.cacheTtlMs, 1_000),
+      now: this.now,
+      config: options.circuit,
+      onTransition: (workspaceId, channelId, transition) => this.publishCircuit(workspaceId, channelId, transition),
+      onConflict: (channelId) => this.log.warn({ channelId }, 'Could not record a circuit breaker outcome: the state kept changing under it.'),
+    });
+
+    this.deliveries = new Batcher(
+      this.perWorkspace(async (data, keys: Keyed<{ messageId: string }>[]) => {
+        const ids = keys.map((k) => k.messageId);
+        const deliveries = await data.deliveries.getMany(ids);
+        const attempts = deliveries.size > 0 ? await data.deliveries.attemptsOf([...deliveries.keys()]) : new Map<string, DeliveryAttempt[]>();
+        return ids.map((id) => {
+          const delivery = deliveries.get(id);
+          return delivery ? { delivery, attempts: attempts.get(id) ?? [] } : null;
+        });
+      }),
+    );
+    this.contacts = new Batcher(
+      this.perWorkspace(async (data, keys: Keyed<{ contactId: string }>[]) => {
+        const found = await data.deliveries.routingContacts(keys.map((k) => k.contactId));
+        return keys.map((k) => found.get(k.contactId) ?? null);
+      }),
+    );
+    this.lastInbound = new Batcher(
+      this.perWorkspace(async (data, keys: Keyed<{ contactId: string }>[]) => {
+        const found = await data.deliveries.lastInboundOf(keys.map((k) => k.contactId));
+        return keys.map((k) => found.get(k.contactId) ?? []);
+      }),
+    );
+    this.attemptWrites = new Batcher(
+      this.perWorkspace(async (data, items: Keyed<{ attempt: NewAttempt }>[]) => {
+        const recorded = await data.deliveries.recordAttempts(items.map((i) => i.attempt));
+        return items.map((i) => recorded.get(`${i.attempt.messageId}:${i.attempt.seq}`) ?? null);
+      }),
+    );
+    this.acceptanceWrites = new Batcher((items) => this.recordAcceptances(items));
   }
 
   /** Starts claiming jobs; idempotent. */
@@ -129,7 +212,7 @@ export class Dispatcher {
       name: this.options.name ?? `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       jobQueue: this.queue,
       handler: (job) => this.handle(job),
-      concurrency: this.options.concurrency ?? 16,
+      concurrency: this.options.concurrency ?? 64,
       leaseMs: this.leaseMs,
       pollMs: this.options.pollMs ?? 100,
       log: this.log,
@@ -151,7 +234,7 @@ export class Dispatcher {
     await worker?.stop();
   }
 
-  /** Forget cached channels and settings (tests and settings changes). */
+  /** Forget cached channels, settings and circuit states (tests and settings changes). */
   forget(workspaceId?: string): void {
     if (workspaceId === undefined) {
       this.channelCache.clear();
@@ -160,19 +243,21 @@ export class Dispatcher {
       this.channelCache.delete(workspaceId);
       this.workspaceCache.delete(workspaceId);
     }
+    this.circuits.forget();
   }
 
   async handle(job: Job): Promise<JobOutcome> {
     const payload = job.payload as DeliveryJob;
     const now = this.now();
     await this.pruneEarlyReceipts(now);
-    const workspace = await this.workspace(payload.workspaceId);
-    if (!workspace) return { dead: `The workspace ${payload.workspaceId} no longer exists.` };
+    const cached = await this.workspace(payload.workspaceId);
+    if (!cached) return { dead: `The workspace ${payload.workspaceId} no longer exists.` };
+    const loaded = await this.deliveries.submit({ workspaceId: payload.workspaceId, messageId: payload.messageId });
+    if (!loaded) return { dead: `The message ${payload.messageId} no longer exists.` };
+    const { workspace, settings } = cached;
     const data = this.store.forWorkspace(workspace.id, workspace.defaultRegion);
-    const delivery = await data.deliveries.get(payload.messageId);
-    if (!delivery) return { dead: `The message ${payload.messageId} no longer exists.` };
-    const ctx: Context = { workspace, settings: deliverySettings(workspace), data, delivery, attempts: await data.deliveries.attempts(delivery.messageId), now };
-    if (this.settled(delivery)) return 'done';
+    const ctx: Context = { workspace, settings, data, delivery: loaded.delivery, attempts: loaded.attempts, now };
+    if (isSettled(ctx.delivery.status, ctx.delivery.request.failover.readTimeoutSec)) return 'done';
 
     if (payload.timeout) {
       const proceed = await this.onTimeout(ctx, payload.timeout);
@@ -181,20 +266,10 @@ export class Dispatcher {
     return this.advance(ctx);
   }
 
-  /** Nothing more will be sent: failed, read, or delivered when reads are not awaited. */
-  private settled(delivery: Delivery): boolean {
-    if (delivery.status === 'failed' || delivery.status === 'read') return true;
-    return delivery.status === 'delivered' && delivery.request.failover.readTimeoutSec === null;
-  }
-
   /** A receipt timeout fell due: true when the message should go on to the next channel. */
   private async onTimeout(ctx: Context, timeout: NonNullable<DeliveryJob['timeout']>): Promise<boolean> {
-    const attempt = ctx.attempts.find((a) => a.id === timeout.attemptId);
-    // Already moved on (a failed receipt, an earlier timeout), or the attempt's result is a failure handled elsewhere.
-    if (!attempt || attempt !== ctx.attempts.at(-1) || attempt.timeout !== null) return false;
-    if (attempt.status === 'failed' || attempt.status === 'sending') return false;
-    const receipt = attempt.status === 'unknown' ? 'sent' : attempt.status;
-    if (decideOnTimeout(timeout.kind, receipt).action === 'none') return false;
+    if (!timeoutMovesOn(ctx.attempts, timeout)) return false;
+    const attempt = ctx.attempts.find((a) => a.id === timeout.attemptId)!;
     const policy = ctx.delivery.request.failover;
     const afterMs = ((timeout.kind === 'delivery' ? policy.deliveryTimeoutSec : policy.readTimeoutSec) ?? 0) * 1000;
     await ctx.data.deliveries.updateAttempt(attempt.id, { timeout: timeout.kind, timeoutAfterMs: afterMs }, ctx.now);
@@ -205,26 +280,13 @@ export class Dispatcher {
 
   /** Sends on the next channel that can take the message, or settles the message when none is left. */
   private async advance(ctx: Context): Promise<JobOutcome> {
-    const { data, delivery } = ctx;
-    const latest = ctx.attempts.at(-1);
+    const { delivery } = ctx;
+    const progress = nextProgress(ctx.attempts, ctx.now, this.leaseMs);
+    if (progress.type === 'wait') return { delayUntil: progress.until };
+    if (progress.type === 'interrupted') return this.interrupted(ctx, progress.attempt as DeliveryAttempt);
+    if (progress.type === 'awaiting_receipt') return 'done';
 
-    if (latest?.status === 'sending') {
-      const staleAt = latest.createdAt + this.leaseMs;
-      // Another run is still waiting for the provider's answer: look again once it must have finished.
-      if (ctx.now < staleAt) return { delayUntil: staleAt };
-      return this.interrupted(ctx, latest);
-    }
-    // Accepted and waiting for its receipt (or its timeout).
-    if (latest && latest.timeout === null && latest.status !== 'failed') return 'done';
-
-    let retryChannelId: string | null = null;
-    if (latest?.status === 'failed' && latest.next?.type === 'retry') {
-      const retryAt = latest.updatedAt + latest.next.delayMs;
-      if (ctx.now < retryAt) return { delayUntil: retryAt };
-      retryChannelId = latest.channelId;
-    }
-
-    const contact = await data.contacts.get(delivery.contactId);
+    const contact = await this.contacts.submit({ workspaceId: ctx.workspace.id, contactId: delivery.contactId });
     if (!contact) return this.giveUp(ctx, 'The contact was deleted before the message could be sent.');
 
     // Quiet hours are checked again at send time: a message scheduled by notBefore can fall into them.
@@ -237,16 +299,19 @@ export class Dispatcher {
     }
 
     const channels = (await this.channels(ctx.workspace.id)).filter((c) => adapterFor(c.kind));
-    const circuitStates = await this.readCircuits(channels.map((c) => c.id));
+    const circuitStates = await this.circuits.states(channels.map((c) => c.id));
+    const reads = routeReadsLastInbound({
+      explicitRoute: delivery.request.channels,
+      preferredChannels: contact.preferredChannels,
+      hasTemplate: delivery.request.template !== null,
+      channelKinds: channels.map((c) => c.kind),
+    });
     const plan = planRoute({
-      contact: {
-        identities: contact.identities.map((i) => ({ kind: i.kind, value: i.value, consent: i.consent, consentSource: i.consentSource })),
-        preferredChannels: contact.preferredChannels,
-      },
+      contact: { identities: contact.identities, preferredChannels: contact.preferredChannels },
       channels: channels.map((c) => ({ id: c.id, kind: c.kind, state: c.state })),
       addresses: Object.fromEntries(channels.map((c) => [c.kind, adapterFor(c.kind)?.addresses ?? []])) as Record<string, readonly IdentityKind[]>,
       explicitRoute: delivery.request.channels,
-      lastInbound: await data.deliveries.lastInboundByKind(contact.id),
+      lastInbound: reads ? await this.lastInbound.submit({ workspaceId: ctx.workspace.id, contactId: contact.id }) : [],
       workspaceOrder: ctx.settings.channelOrder,
       hasTemplate: delivery.request.template !== null,
       circuits: Object.fromEntries([...circuitStates].map(([id, state]) => [id, routableStatus(state, ctx.now, this.options.circuit)])),
@@ -255,27 +320,19 @@ export class Dispatcher {
 
     const tried = new Set(ctx.attempts.map((a) => a.channelId));
     const skipped: RouteSkip[] = [...plan.skipped];
-    // Without failover on errors, a channel that failed ends the message.
-    const mayFailOver = delivery.request.failover.onError || !ctx.attempts.some((a) => a.status === 'failed');
-    const queue = plan.candidates.filter((c) => c.channelId === retryChannelId || (!tried.has(c.channelId) && mayFailOver));
-    queue.sort((a, b) => Number(b.channelId === retryChannelId) - Number(a.channelId === retryChannelId));
-
-    for (const candidate of queue) {
+    const latest = ctx.attempts.at(-1);
+    for (const candidate of openCandidates(plan.candidates, ctx.attempts, progress.retryChannelId, delivery.request.failover.onError)) {
       const channel = channels.find((c) => c.id === candidate.channelId);
-      const adapter = adapterFor(candidate.kind);
-      if (!channel || !adapter) continue;
+      if (!channel || !adapterFor(candidate.kind)) continue;
 
       // Pace first: waiting for a token must not hold a half-open circuit's single probe.
-      const limit = channelRateLimit(channel.kind, rateLimitOverride(ctx.settings, channel));
-      const token = takeToken(this.buckets.get(channel.id), ctx.now, limit);
-      this.buckets.set(channel.id, token.bucket);
-      if (token.waitMs > 0) {
+      const waitUntil = this.pace(ctx, channel);
+      if (waitUntil !== null) {
         await this.saveSkips(ctx, skipped, tried);
-        return { delayUntil: ctx.now + token.waitMs };
+        return { delayUntil: waitUntil };
       }
 
-      const permitted = await this.permit(ctx.workspace.id, channel.id, circuitStates.get(channel.id) ?? initialCircuit(), ctx.now);
-      if (!permitted) {
+      if (!(await this.circuits.permit(ctx.workspace.id, channel.id))) {
         skipped.push({
           kind: channel.kind,
           channelId: channel.id,
@@ -287,25 +344,37 @@ export class Dispatcher {
       }
 
       await this.saveSkips(ctx, skipped, tried);
-      if (latest && latest.channelId !== channel.id && (latest.status === 'failed' || latest.timeout !== null)) {
-        await data.deliveries.updateAttempt(latest.id, { next: { type: 'failover', kind: channel.kind } }, ctx.now);
+      if (followedOn(latest) && latest.channelId !== channel.id) {
+        await ctx.data.deliveries.updateAttempt(latest.id, { next: { type: 'failover', kind: channel.kind } }, ctx.now);
       }
-      return this.send(ctx, channel, candidate.to, circuitStates.get(channel.id) ?? initialCircuit());
+      return this.send(ctx, channel, candidate.to);
     }
 
     await this.saveSkips(ctx, skipped, tried);
     return this.giveUp(ctx, null);
   }
 
+  /** Takes a token of the channel's bucket; without one, the time to look again (null: go now). */
+  private pace(ctx: Context, channel: StoredChannel): number | null {
+    const limit = channelRateLimit(channel.kind, rateLimitOverride(ctx.settings, channel));
+    const token = takeToken(this.buckets.get(channel.id), ctx.now, limit);
+    this.buckets.set(channel.id, token.bucket);
+    if (token.waitMs === 0 || limit === null) return null;
+    const slot = pacedSlot(ctx.now, token.waitMs, limit, this.paceTails.get(channel.id));
+    this.paceTails.set(channel.id, slot);
+    return slot;
+  }
+
   /** Records the attempt, calls the provider, and records what it said. */
-  private async send(ctx: Context, channel: StoredChannel, to: string, circuit: CircuitState): Promise<JobOutcome> {
-    const { data, delivery } = ctx;
+  private async send(ctx: Context, channel: StoredChannel, to: string): Promise<JobOutcome> {
+    const { delivery } = ctx;
     const adapter = adapterFor(channel.kind)!;
-    const seq = ctx.attempts.length + 1;
-    const attempt = await data.deliveries.recordAttempt({ messageId: delivery.messageId, seq, channelId: channel.id, kind: channel.kind, recipient: to, at: ctx.now });
+    const attempt = await this.attemptWrites.submit({
+      workspaceId: ctx.workspace.id,
+      attempt: { messageId: delivery.messageId, seq: ctx.attempts.length + 1, channelId: channel.id, kind: channel.kind, recipient: to, at: ctx.now },
+    });
     // Another job of this message got there first; look again shortly at what it did.
     if (!attempt) return { delayUntil: this.now() + 100 };
-    await data.deliveries.setStatus(delivery.messageId, 'sending', ctx.now, { onlyFrom: ['queued', 'sending', 'sent'] });
     this.publish(ctx, 'sending', channel.kind);
 
     let providerMessageId: string;
@@ -324,27 +393,73 @@ export class Dispatcher {
     }
 
     const now = this.now();
-    await data.deliveries.updateAttempt(attempt.id, { status: 'sent', providerMessageId, acceptedAt: now }, now);
-    await this.recordCircuit(ctx.workspace.id, channel.id, (state) => this.successOn(state, now), circuit);
-    const moved = await data.deliveries.setStatus(delivery.messageId, 'sent', now, {
-      onlyFrom: ['queued', 'sending', 'sent'],
-      channel: { id: channel.id, kind: channel.kind, providerMessageId },
-      error: { category: null, explanation: null },
+    await this.circuits.recordSuccess(ctx.workspace.id, channel.id);
+    const moved = await this.acceptanceWrites.submit({
+      workspaceId: ctx.workspace.id,
+      contactId: delivery.contactId,
+      acceptance: { attemptId: attempt.id, messageId: delivery.messageId, channelId: channel.id, kind: channel.kind, providerMessageId, at: now },
+      timeouts: NO_RECEIPT_KINDS.has(channel.kind) ? [] : this.receiptTimeouts(ctx, attempt.id, now),
     });
     if (moved) this.publish(ctx, 'sent', channel.kind);
-    if (!NO_RECEIPT_KINDS.has(channel.kind)) await this.scheduleTimeouts(ctx, attempt.id, now);
-    // Receipts that overtook the provider's answer (the other half of the hand-over in ingest).
-    for (const early of await data.deliveries.takeEarlyReceipts(channel.id, providerMessageId)) {
-      const outcome = await data.deliveries.applyReceipt(channel.id, providerMessageId, early.status, early.error, now);
-      if (outcome?.changed) this.publish(ctx, outcome.status, channel.kind);
-    }
     return 'done';
+  }
+
+  /**
+   * Records many providers' answers in one transaction (attempts, messages, receipt timeouts); then, once those are
+   * committed, applies the receipts that overtook them (the other half of the hand-over in ingest).
+   */
+  private async recordAcceptances(items: AcceptedSend[]): Promise<boolean[]> {
+    const groups = groupBy(items, (item) => item.workspaceId);
+    const moved = new Set<string>();
+    await this.store.db.transaction().execute(async (trx) => {
+      for (const [workspaceId, group] of groups) {
+        const data = this.store.forWorkspace(workspaceId);
+        for (const id of await data.deliveries.recordAcceptancesIn(trx, group.map((g) => g.acceptance))) moved.add(id);
+      }
+      await this.queue.enqueueMany(
+        items.flatMap((item) => item.timeouts),
+        trx,
+      );
+    });
+    for (const [workspaceId, group] of groups) await this.applyEarlyReceipts(workspaceId, group);
+    return items.map((item) => moved.has(item.acceptance.messageId));
+  }
+
+  private async applyEarlyReceipts(workspaceId: string, group: AcceptedSend[]): Promise<void> {
+    const data = this.store.forWorkspace(workspaceId);
+    const early = await data.deliveries.takeEarlyReceiptsOf(group.map((g) => g.acceptance));
+    if (early.size === 0) return;
+    const now = this.now();
+    for (const { acceptance } of group) {
+      for (const receipt of early.get(receiptKey(acceptance.channelId, acceptance.providerMessageId)) ?? []) {
+        const outcome = await data.deliveries.applyReceipt(acceptance.channelId, acceptance.providerMessageId, receipt.status, receipt.error, now);
+        if (outcome?.changed) this.publishOutcome(workspaceId, outcome, acceptance.kind);
+      }
+    }
+  }
+
+  private receiptTimeouts(ctx: Context, attemptId: string, acceptedAt: number): NewJob[] {
+    const policy = ctx.delivery.request.failover;
+    const due: ['delivery' | 'read', number | null][] = [
+      ['delivery', policy.deliveryTimeoutSec],
+      ['read', policy.readTimeoutSec],
+    ];
+    return due
+      .filter((entry): entry is ['delivery' | 'read', number] => entry[1] !== null)
+      .map(([kind, sec]) => ({
+        queue: DELIVERY_QUEUE,
+        payload: { workspaceId: ctx.workspace.id, messageId: ctx.delivery.messageId, timeout: { attemptId, kind } } satisfies DeliveryJob,
+        // From the provider's acceptance, not from when the message was queued: a backlog must not eat the wait.
+        runAt: acceptedAt + sec * 1000,
+        dedupeKey: `timeout:${attemptId}:${kind}`,
+        maxAttempts: DELIVERY_JOB_MAX_ATTEMPTS,
+      }));
   }
 
   private async failed(ctx: Context, channel: StoredChannel, attempt: DeliveryAttempt, error: ProviderError): Promise<JobOutcome> {
     const { data } = ctx;
     const now = this.now();
-    await this.recordCircuit(ctx.workspace.id, channel.id, (state) => recordFailure(state, error.category, now, this.options.circuit));
+    await this.circuits.recordFailure(ctx.workspace.id, channel.id, error.category);
     const attemptsOnChannel = ctx.attempts.filter((a) => a.channelId === channel.id).length + 1;
     const decision = decideAfterFailure({
       category: error.category,
@@ -368,13 +483,10 @@ export class Dispatcher {
   private async interrupted(ctx: Context, attempt: DeliveryAttempt): Promise<JobOutcome> {
     const now = this.now();
     await ctx.data.deliveries.updateAttempt(attempt.id, { status: 'unknown' }, now);
-    const policy = ctx.delivery.request.failover;
-    // No receipt can be matched without the provider's id: wait the delivery timeout (5 minutes when none is set).
-    const waitSec = policy.deliveryTimeoutSec ?? 300;
     await this.queue.enqueue({
       queue: DELIVERY_QUEUE,
       payload: { workspaceId: ctx.workspace.id, messageId: ctx.delivery.messageId, timeout: { attemptId: attempt.id, kind: 'delivery' } } satisfies DeliveryJob,
-      runAt: attempt.createdAt + waitSec * 1000,
+      runAt: interruptedTimeoutAt(attempt, ctx.delivery.request.failover.deliveryTimeoutSec),
       dedupeKey: `timeout:${attempt.id}:delivery`,
       maxAttempts: DELIVERY_JOB_MAX_ATTEMPTS,
     });
@@ -382,35 +494,14 @@ export class Dispatcher {
     return 'done';
   }
 
-  private async scheduleTimeouts(ctx: Context, attemptId: string, acceptedAt: number): Promise<void> {
-    const policy = ctx.delivery.request.failover;
-    const due: ['delivery' | 'read', number | null][] = [
-      ['delivery', policy.deliveryTimeoutSec],
-      ['read', policy.readTimeoutSec],
-    ];
-    for (const [kind, sec] of due) {
-      if (sec === null) continue;
-      await this.queue.enqueue({
-        queue: DELIVERY_QUEUE,
-        payload: { workspaceId: ctx.workspace.id, messageId: ctx.delivery.messageId, timeout: { attemptId, kind } } satisfies DeliveryJob,
-        runAt: acceptedAt + sec * 1000,
-        dedupeKey: `timeout:${attemptId}:${kind}`,
-        maxAttempts: DELIVERY_JOB_MAX_ATTEMPTS,
-      });
-    }
-  }
-
   /** No channel is left: the message fails with the reason, unless an earlier attempt may still be delivered. */
   private async giveUp(ctx: Context, reason: string | null): Promise<JobOutcome> {
     const { data, delivery } = ctx;
     const now = this.now();
     const latest = ctx.attempts.at(-1);
-    if (latest && (latest.status === 'failed' || latest.timeout !== null)) {
-      await data.deliveries.updateAttempt(latest.id, { next: { type: 'give_up' } }, now);
-    }
+    if (followedOn(latest)) await data.deliveries.updateAttempt(latest.id, { next: { type: 'give_up' } }, now);
     // A channel that accepted the message and has no receipts to wait for: the message was sent.
-    const sentWithoutReceipts = ctx.attempts.some((a) => a.status === 'sent' && a.timeout === null && NO_RECEIPT_KINDS.has(a.kind));
-    if (sentWithoutReceipts) return 'done';
+    if (sentWithoutReceipts(ctx.attempts)) return 'done';
     const moved = await data.deliveries.setStatus(delivery.messageId, 'failed', now, {
       onlyFrom: ['queued', 'sending', 'sent'],
       error: { category: latest?.errorCategory ?? null, explanation: reason },
@@ -421,60 +512,28 @@ export class Dispatcher {
 
   /** Skips to show on the message: the latest reason per channel, for channels that were never tried. */
   private async saveSkips(ctx: Context, skipped: readonly RouteSkip[], tried: ReadonlySet<string>): Promise<void> {
-    const merged = new Map<string, DeliverySkip>();
-    for (const skip of [...ctx.delivery.skipped, ...skipped]) {
-      if (skip.channelId && tried.has(skip.channelId)) continue;
-      const entry: DeliverySkip = { kind: skip.kind, reason: skip.reason, detail: skip.detail, explanation: skip.explanation };
-      if (skip.channelId) entry.channelId = skip.channelId;
-      merged.set(`${skip.kind}:${skip.channelId ?? ''}`, entry);
-    }
-    const next = [...merged.values()];
-    if (JSON.stringify(next) === JSON.stringify(ctx.delivery.skipped)) return;
+    const next = mergeSkips(ctx.delivery.skipped, skipped, tried);
+    if (!next) return;
     await ctx.data.deliveries.setSkipped(ctx.delivery.messageId, next, ctx.now);
     ctx.delivery.skipped = next;
   }
 
-  /** Asks the channel's breaker; a probe handed out (or a state change) is written back with compare-and-set. */
-  private async permit(workspaceId: string, channelId: string, state: CircuitState, now: number): Promise<boolean> {
-    const permission = canAttempt(state, now, this.options.circuit);
-    if (!permission.allowed) return false;
-    if (permission.state.version === state.version) return true;
-    const saved = await this.circuits.save(workspaceId, channelId, permission.state, state.version, now);
-    // Another worker changed the state first (took the probe): leave the channel to it.
-    if (!saved) return false;
-    if (permission.transition) this.publishCircuit(workspaceId, channelId, permission.transition);
-    return true;
-  }
-
-  /** `known`: the state read while planning; a stale one only costs a failed compare-and-set and a fresh read. */
-  private async recordCircuit(workspaceId: string, channelId: string, apply: (state: CircuitState) => CircuitUpdate, known?: CircuitState): Promise<void> {
-    for (let round = 0; round < 5; round += 1) {
-      const state = (round === 0 ? known : undefined) ?? (await this.readCircuits([channelId])).get(channelId) ?? initialCircuit();
-      const update = apply(state);
-      if (update.state.version === state.version) return;
-      if (await this.circuits.save(workspaceId, channelId, update.state, state.version, this.now())) {
-        if (update.transition) this.publishCircuit(workspaceId, channelId, update.transition);
-        return;
+  /** Batch work for items of several workspaces: `load` runs once per workspace, results come back in item order. */
+  private perWorkspace<T extends { workspaceId: string }, R>(load: (data: WorkspaceData, items: T[]) => Promise<R[]>): (items: T[]) => Promise<R[]> {
+    return async (items) => {
+      const results: R[] = new Array<R>(items.length);
+      const positions = new Map<string, number[]>();
+      items.forEach((item, i) => {
+        const list = positions.get(item.workspaceId);
+        if (list) list.push(i);
+        else positions.set(item.workspaceId, [i]);
+      });
+      for (const [workspaceId, list] of positions) {
+        const answers = await load(this.store.forWorkspace(workspaceId), list.map((i) => items[i]!));
+        list.forEach((position, k) => (results[position] = answers[k]!));
       }
-    }
-    this.log.warn({ channelId }, 'Could not record a circuit breaker outcome: the state kept changing under it.');
-  }
-
-  /**
-   * A success on a healthy channel (closed, no failure in the window) changes nothing that matters, and writing it
-   * would make every send compete for one row. So successes are counted only once a failure is in the window: the
-   * error rate is then measured from the first failure on, which errs towards opening a little early.
-   */
-  private successOn(state: CircuitState, now: number): CircuitUpdate {
-    const healthy = state.status === 'closed' && state.consecutiveFailures === 0 && windowCounts(state, now, this.options.circuit).failures === 0;
-    return healthy ? { state } : recordSuccess(state, now, this.options.circuit);
-  }
-
-  private async readCircuits(channelIds: readonly string[]): Promise<Map<string, CircuitState>> {
-    const raw = await this.circuits.read(channelIds);
-    const states = new Map<string, CircuitState>();
-    for (const [id, value] of raw) if (isCircuitState(value)) states.set(id, value);
-    return states;
+      return results;
+    };
   }
 
   private publishCircuit(workspaceId: string, channelId: string, transition: CircuitTransition): void {
@@ -500,12 +559,18 @@ export class Dispatcher {
     });
   }
 
-  private async workspace(id: string): Promise<Workspace | null> {
+  private publishOutcome(workspaceId: string, outcome: ReceiptOutcome, kind: string): void {
+    this.bus.publish({ type: 'message.status', workspaceId, contactId: outcome.contactId, messageId: outcome.messageId, status: outcome.status, channel: kind, at: this.now() });
+  }
+
+  private async workspace(id: string): Promise<{ workspace: Workspace; settings: DeliverySettings } | null> {
     const cached = this.workspaceCache.get(id);
-    if (cached && this.now() - cached.at < this.cacheTtlMs) return cached.workspace;
+    if (cached && this.now() - cached.at < this.cacheTtlMs) return cached;
     const workspace = await this.store.workspaces.get(id);
-    if (workspace) this.workspaceCache.set(id, { at: this.now(), workspace });
-    return workspace;
+    if (!workspace) return null;
+    const entry = { at: this.now(), workspace, settings: deliverySettings(workspace) };
+    this.workspaceCache.set(id, entry);
+    return entry;
   }
 
   private async channels(workspaceId: string): Promise<StoredChannel[]> {
@@ -524,8 +589,15 @@ export class Dispatcher {
   }
 }
 
-function isCircuitState(value: unknown): value is CircuitState {
-  return typeof value === 'object' && value !== null && 'status' in value && 'version' in value && Array.isArray((value as CircuitState).buckets);
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /** Adapters report provider refusals as ProviderError; anything else (a bug, a network error they missed) is unknown. */

@@ -7,6 +7,7 @@ import {
   channelName,
   explainAttempt,
   explainFinal,
+  shownStatus,
 } from '../core/delivery/index.js';
 import type { ErrorCategory } from '../channels/types.js';
 import type { Delivery, DeliveryAttempt } from '../store/deliveries.js';
@@ -34,7 +35,8 @@ export interface MessageDeliveryView {
   updatedAt: string;
 }
 
-export function messageDeliveryView(delivery: Delivery, attempts: readonly DeliveryAttempt[]): MessageDeliveryView {
+export function messageDeliveryView(stored: Delivery, attempts: readonly DeliveryAttempt[]): MessageDeliveryView {
+  const delivery = { ...stored, status: shownStatus(stored.status, attempts.at(-1)?.status) };
   return {
     id: delivery.messageId,
     contactId: delivery.contactId,

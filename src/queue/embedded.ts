@@ -1,7 +1,7 @@
 // The embedded queue driver: jobs in the application's own database (SQLite or PostgreSQL), so a message and the job
 // that sends it commit in one transaction, and a single process needs nothing else running.
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../store/database.js';
+import { type Dialect, powerOfTwoChunks } from '../store/database.js';
 import { newId } from '../store/ids.js';
 import type { Database, JobTable } from '../store/schema.js';
 import type { ClaimOptions, EnqueueResult, Job, JobQueue, JobStatus, NewJob, QueueStats } from './types.js';
@@ -27,26 +27,7 @@ export class EmbeddedJobQueue implements JobQueue {
 
   async enqueue(job: NewJob, trx?: Kysely<Database>): Promise<EnqueueResult> {
     const db = trx ?? this.db;
-    const now = this.now();
-    const payload = JSON.stringify(job.payload);
-    if (payload === undefined) throw new TypeError(`A job's payload must be a JSON value; queue ${job.queue} was given ${typeof job.payload}.`);
-    const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`maxAttempts must be a whole number of at least 1, not ${maxAttempts}.`);
-    const row: JobTable = {
-      id: newId(),
-      queue: job.queue,
-      payload,
-      status: 'queued',
-      run_at: job.runAt ?? now,
-      attempts: 0,
-      max_attempts: maxAttempts,
-      lease_owner: null,
-      lease_until: null,
-      dedupe_key: job.dedupeKey ?? null,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = this.rowOf(job, this.now());
     if (row.dedupe_key === null) {
       await db.insertInto('jobs').values(row).execute();
       return { id: row.id, created: true };
@@ -65,6 +46,42 @@ export class EmbeddedJobQueue implements JobQueue {
       .where('dedupe_key', '=', row.dedupe_key)
       .executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
+  }
+
+  async enqueueMany(jobs: readonly NewJob[], trx?: Kysely<Database>): Promise<void> {
+    const db = trx ?? this.db;
+    const now = this.now();
+    const rows = jobs.map((job) => this.rowOf(job, now));
+    // 13 columns a row: 64 rows stay far below either database's limit on parameters.
+    for (const chunk of powerOfTwoChunks(rows, 64)) {
+      await db
+        .insertInto('jobs')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['queue', 'dedupe_key']).doNothing())
+        .execute();
+    }
+  }
+
+  private rowOf(job: NewJob, now: number): JobTable {
+    const payload = JSON.stringify(job.payload);
+    if (payload === undefined) throw new TypeError(`A job's payload must be a JSON value; queue ${job.queue} was given ${typeof job.payload}.`);
+    const maxAttempts = job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`maxAttempts must be a whole number of at least 1, not ${maxAttempts}.`);
+    return {
+      id: newId(),
+      queue: job.queue,
+      payload,
+      status: 'queued',
+      run_at: job.runAt ?? now,
+      attempts: 0,
+      max_attempts: maxAttempts,
+      lease_owner: null,
+      lease_until: null,
+      dedupe_key: job.dedupeKey ?? null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    };
   }
 
   async claim(queue: string, workerId: string, options: ClaimOptions): Promise<Job[]> {
@@ -122,6 +139,31 @@ export class EmbeddedJobQueue implements JobQueue {
 
   async complete(id: string, workerId: string): Promise<boolean> {
     return this.settle(id, workerId, { status: 'done', lease_owner: null, lease_until: null });
+  }
+
+  async completeMany(ids: readonly string[], workerId: string): Promise<Set<string>> {
+    return this.settleMany(ids, workerId, { status: 'done', lease_owner: null, lease_until: null });
+  }
+
+  async extendLeases(ids: readonly string[], workerId: string, leaseMs: number): Promise<Set<string>> {
+    return this.settleMany(ids, workerId, { lease_until: this.now() + leaseMs });
+  }
+
+  async rescheduleMany(items: readonly { id: string; runAt: number }[], workerId: string): Promise<Set<string>> {
+    const moved = new Set<string>();
+    const now = this.now();
+    for (const chunk of powerOfTwoChunks(items, 64)) {
+      // One statement for jobs with different run times: the new times come in as a VALUES list joined on the id.
+      const values = sql.join(chunk.map((item) => sql`(${item.id}, ${item.runAt})`));
+      const { rows } = await sql<{ id: string }>`
+        update jobs set status = 'queued', run_at = cast(v.column2 as bigint), attempts = attempts - 1,
+          lease_owner = null, lease_until = null, updated_at = ${now}
+        from (values ${values}) as v
+        where jobs.id = v.column1 and jobs.status = 'running' and jobs.lease_owner = ${workerId}
+        returning jobs.id`.execute(this.db);
+      for (const row of rows) moved.add(row.id);
+    }
+    return moved;
   }
 
   async retry(id: string, workerId: string, options: { runAt: number; error: string }): Promise<boolean> {
@@ -184,6 +226,23 @@ export class EmbeddedJobQueue implements JobQueue {
       }
     }
     return stats;
+  }
+
+  /** `settle` for many jobs: returns the ids that were changed. */
+  private async settleMany(ids: readonly string[], workerId: string, changes: Partial<JobTable>): Promise<Set<string>> {
+    const settled = new Set<string>();
+    for (const chunk of powerOfTwoChunks(ids, 128)) {
+      const rows = await this.db
+        .updateTable('jobs')
+        .set({ ...changes, updated_at: this.now() })
+        .where('id', 'in', chunk)
+        .where('status', '=', 'running')
+        .where('lease_owner', '=', workerId)
+        .returning('id')
+        .execute();
+      for (const row of rows) settled.add(row.id);
+    }
+    return settled;
   }
 
   /** Changes a running job only while `workerId` holds its lease. */

@@ -69,12 +69,16 @@ export interface EnqueueResult {
 export interface JobQueue {
   /** With `trx`, the job is written in the caller's transaction, so it exists exactly when that transaction commits. */
   enqueue(job: NewJob, trx?: Kysely<Database>): Promise<EnqueueResult>;
+  /** Many jobs in one statement per chunk; a job whose dedupeKey already exists in its queue is skipped. */
+  enqueueMany(jobs: readonly NewJob[], trx?: Kysely<Database>): Promise<void>;
   /**
    * Leases up to `limit` jobs of `queue` to `workerId`: queued jobs that are due, and running jobs whose lease has
    * expired (their worker is presumed dead). Each claim counts as an attempt. No job is leased to two workers at once.
    */
   claim(queue: string, workerId: string, options: ClaimOptions): Promise<Job[]>;
   complete(id: string, workerId: string): Promise<boolean>;
+  /** Completes many jobs at once; returns the ids that `workerId` still held (and so were completed). */
+  completeMany(ids: readonly string[], workerId: string): Promise<Set<string>>;
   /** Back to queued, claimable again from `runAt`, remembering the error. */
   retry(id: string, workerId: string, options: { runAt: number; error: string }): Promise<boolean>;
   /** Gives up on the job for good, keeping the reason. */
@@ -87,6 +91,10 @@ export interface JobQueue {
    * queued job is moved.
    */
   reschedule(id: string, runAt: number, workerId?: string): Promise<boolean>;
+  /** `reschedule` with a worker id, for many running jobs at once; returns the ids that were moved. */
+  rescheduleMany(items: readonly { id: string; runAt: number }[], workerId: string): Promise<Set<string>>;
+  /** `extendLease` for many jobs at once; returns the ids whose lease `workerId` still held. */
+  extendLeases(ids: readonly string[], workerId: string, leaseMs: number): Promise<Set<string>>;
   get(id: string): Promise<Job | null>;
   stats(queue: string, now?: number): Promise<QueueStats>;
 }

@@ -1,6 +1,8 @@
 // A worker: claims jobs of one queue in batches, runs a handler on each with bounded concurrency, keeps the leases of
 // long jobs alive, and settles every job as done, retried with backoff, delayed, or dead-lettered with its reason.
+// The common outcomes (done, delayed) and the lease renewals are written for many jobs in one statement.
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { Batcher } from './batching.js';
 import type { Job, JobQueue } from './types.js';
 
 /** What a handler decides for its job. */
@@ -34,6 +36,11 @@ export interface WorkerOptions {
   handler: JobHandler;
   /** Jobs run at once; default 4. */
   concurrency?: number;
+  /**
+   * While jobs are running, claim only once this many slots are free (default a quarter of `concurrency`): one
+   * claim then fills many slots, instead of one claim per finished job.
+   */
+  minClaim?: number;
   /** Default 30 s; leases of running jobs are extended every third of it. */
   leaseMs?: number;
   /** How often to look for due jobs when nothing woke the worker; default 500 ms. */
@@ -72,6 +79,7 @@ interface Running {
 export function startWorker(options: WorkerOptions): Worker {
   const { queue, name, jobQueue, handler } = options;
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const minClaim = Math.min(concurrency, Math.max(1, options.minClaim ?? Math.floor(concurrency / 4)));
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 500;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
@@ -106,7 +114,7 @@ export function startWorker(options: WorkerOptions): Worker {
     while (!stopping) {
       wakeRequested = false;
       const free = concurrency - running.size;
-      if (free > 0) {
+      if (free >= minClaim || (free > 0 && running.size === 0)) {
         // Only those who asked before this claim began may be told "idle" by its empty answer.
         const waiting = idleWaiters.length;
         let claimed: Job[];
@@ -165,32 +173,43 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  const completions = new Batcher<string, boolean>(async (ids) => {
+    const done = await jobQueue.completeMany(ids, name);
+    return ids.map((id) => done.has(id));
+  });
+  const delays = new Batcher<{ id: string; runAt: number }, boolean>(async (items) => {
+    const moved = await jobQueue.rescheduleMany(items, name);
+    return items.map((item) => moved.has(item.id));
+  });
+
   function settle(job: Job, outcome: JobOutcome): Promise<boolean> {
-    if (outcome === 'done') return jobQueue.complete(job.id, name);
+    if (outcome === 'done') return completions.submit(job.id);
     if ('dead' in outcome) return jobQueue.deadLetter(job.id, name, outcome.dead);
-    if ('delayUntil' in outcome) return jobQueue.reschedule(job.id, outcome.delayUntil, name);
+    if ('delayUntil' in outcome) return delays.submit({ id: job.id, runAt: outcome.delayUntil });
     if (job.attempts >= job.maxAttempts) {
       return jobQueue.deadLetter(job.id, name, `${outcome.error} (gave up after ${job.attempts} ${job.attempts === 1 ? 'attempt' : 'attempts'})`);
     }
     return jobQueue.retry(job.id, name, { runAt: outcome.retryAt, error: outcome.error });
   }
 
-  // One timer for all leases: cheap, and it only writes for jobs that are actually running.
+  // One timer and one statement for all leases: cheap, and it only writes for jobs that are actually running.
   const leaseTimer = setInterval(() => {
-    for (const entry of running.values()) {
-      const { job, controller } = entry;
-      jobQueue.extendLease(job.id, name, leaseMs).then(
-        (held) => {
+    const entries = [...running.values()];
+    if (entries.length === 0) return;
+    jobQueue.extendLeases(entries.map((entry) => entry.job.id), name, leaseMs).then(
+      (held) => {
+        for (const entry of entries) {
+          const { job, controller } = entry;
           // A refusal right after the job settled itself is expected; only a job still in flight has lost its lease.
-          if (!held && running.get(job.id) === entry && !entry.settling) {
+          if (!held.has(job.id) && running.get(job.id) === entry && !entry.settling) {
             entry.leaseLost = true;
             log.warn({ queue, worker: name, jobId: job.id }, 'Lost the lease of a running job; another worker may run it.');
             controller.abort(new Error('The job lease was lost.'));
           }
-        },
-        (error: unknown) => log.error({ err: error, queue, worker: name, jobId: job.id }, 'Could not extend a job lease.'),
-      );
-    }
+        }
+      },
+      (error: unknown) => log.error({ err: error, queue, worker: name }, 'Could not extend the leases of running jobs.'),
+    );
   }, Math.max(10, Math.floor(leaseMs / 3)));
 
   const looping = loop();

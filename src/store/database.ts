@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type RawBuilder, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -57,4 +57,36 @@ function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500) {
       return statement;
     },
   };
+}
+
+/**
+ * Splits a list into chunks whose sizes are powers of two, largest first (at most `max`): a multi-row statement
+ * then has one SQL text per size, prepared once and reused from the statement cache whatever the batch size.
+ */
+export function powerOfTwoChunks<T>(items: readonly T[], max = 128): T[][] {
+  const chunks: T[][] = [];
+  let at = 0;
+  let size = 1;
+  while (size * 2 <= max) size *= 2;
+  while (at < items.length) {
+    while (size > items.length - at) size /= 2;
+    chunks.push(items.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+/** The dialect behind a Kysely instance or transaction. */
+export function dialectOf(db: Kysely<Database>): Dialect {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
+}
+
+/**
+ * A workspace column for lookups by primary key (`id IN (…)` and the workspace), written so that SQLite does not
+ * pick it for an index. Without statistics SQLite's planner takes `workspace_id = ?` on an index's first column
+ * for about ten rows, and then walks every row of the workspace instead of looking the keys up. SQLite's unary
+ * `+` keeps a term out of index selection; PostgreSQL plans from statistics and gets the plain column.
+ */
+export function scopeColumn(dialect: Dialect, column = 'workspace_id'): RawBuilder<string> {
+  return dialect === 'sqlite' ? sql<string>`+${sql.ref(column)}` : sql<string>`${sql.ref(column)}`;
 }

@@ -1,10 +1,18 @@
 // Outbound delivery records: each message sent through the send API (its request and where it stands), every
 // attempt on a channel, receipts matched to attempts, and the circuit breaker state of each channel. Decisions live
 // in src/dispatch/ and src/core/delivery/; this file only reads and writes rows.
-import type { Kysely } from 'kysely';
+//
+// The dispatcher works on many messages at once, so most reads and writes here come in two forms: one message
+// (the API, tests) and many (one statement per batch; lists are cut into power-of-two chunks so each statement's
+// SQL text repeats and stays prepared). Receipts, which arrive one webhook at a time, run precompiled statements.
+import { type Kysely, sql } from 'kysely';
+import { type ReceiptEffect, MESSAGE_RANK, receiptEffect, statusesBelow, ATTEMPT_RANK } from '../core/delivery/receipts.js';
+import type { IdentityKind } from '../core/identity.js';
+import { Batcher } from '../queue/batching.js';
 import { EmbeddedJobQueue } from '../queue/embedded.js';
-import type { Dialect } from './database.js';
+import { type Dialect, powerOfTwoChunks, scopeColumn } from './database.js';
 import { fromJson, toJson } from './json.js';
+import { PreparedQuery } from './prepared.js';
 import type { Database, DeliveryAttemptTable, DeliveryTable } from './schema.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
@@ -65,6 +73,54 @@ export interface DeliveryAttempt {
   updatedAt: number;
 }
 
+/** What routing needs of a contact: its addresses with consent, its preferred channels, its time zone. */
+export interface RoutingContact {
+  id: string;
+  identities: { kind: IdentityKind; value: string; consent: 'granted' | 'revoked' | 'unknown'; consentSource: string | null }[];
+  preferredChannels: string[];
+  timezone: string | null;
+}
+
+export interface NewDelivery {
+  messageId: string;
+  contactId: string;
+  idempotencyKey: string | null;
+  request: DeliveryRequest;
+  notBefore: number | null;
+  at: number;
+}
+
+export interface NewAttempt {
+  messageId: string;
+  seq: number;
+  channelId: string;
+  kind: string;
+  recipient: string;
+  at: number;
+}
+
+/** A provider accepted an attempt: its id for the message, and when. */
+export interface Acceptance {
+  attemptId: string;
+  messageId: string;
+  channelId: string;
+  kind: string;
+  providerMessageId: string;
+  at: number;
+}
+
+export interface Receipt {
+  channelId: string;
+  providerMessageId: string;
+  status: string;
+  error: { category: string; explanation: string } | null;
+}
+
+export interface EarlyReceipt {
+  status: string;
+  error: { category: string; explanation: string } | null;
+}
+
 export interface ReceiptOutcome {
   messageId: string;
   contactId: string;
@@ -73,42 +129,55 @@ export interface ReceiptOutcome {
   changed: boolean;
 }
 
-const ATTEMPT_RANK: Record<string, number> = { sending: 0, unknown: 1, sent: 2, failed: 2, delivered: 3, read: 4 };
-const DELIVERY_RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, failed: 2, delivered: 3, read: 4 };
+/** Messages whose delivery is still under way: a send may move them to 'sending' or 'sent'. */
+const UNDER_WAY: DeliveryStatus[] = ['queued', 'sending', 'sent'];
+/** Receipt statuses that change something (receiptEffect); others ('sent', 'queued'…) need not wait for their attempt. */
+const TELLING_RECEIPTS = new Set(['delivered', 'read', 'failed']);
 
 export class DeliveryStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-    private readonly workspaceId: string,
+    readonly workspaceId: string,
   ) {}
 
   /** Writes the delivery row in the caller's transaction (with the message and its job). */
-  async createIn(trx: Kysely<Database>, input: { messageId: string; contactId: string; idempotencyKey: string | null; request: DeliveryRequest; notBefore: number | null; at: number }): Promise<void> {
-    const row: DeliveryTable = {
-      message_id: input.messageId,
-      workspace_id: this.workspaceId,
-      contact_id: input.contactId,
-      idempotency_key: input.idempotencyKey,
-      request: toJson(input.request),
-      status: 'queued',
-      channel: null,
-      skipped: '[]',
-      not_before: input.notBefore,
-      created_at: input.at,
-      updated_at: input.at,
-    };
-    await trx.insertInto('deliveries').values(row).execute();
+  async createIn(trx: Kysely<Database>, input: NewDelivery): Promise<void> {
+    await this.createManyIn(trx, [input]);
+  }
+
+  /** Writes many delivery rows in the caller's transaction. */
+  async createManyIn(trx: Kysely<Database>, inputs: readonly NewDelivery[]): Promise<void> {
+    const rows = inputs.map(
+      (input): DeliveryTable => ({
+        message_id: input.messageId,
+        workspace_id: this.workspaceId,
+        contact_id: input.contactId,
+        idempotency_key: input.idempotencyKey,
+        request: toJson(input.request),
+        status: 'queued',
+        channel: null,
+        skipped: '[]',
+        not_before: input.notBefore,
+        created_at: input.at,
+        updated_at: input.at,
+      }),
+    );
+    for (const chunk of powerOfTwoChunks(rows, 64)) await trx.insertInto('deliveries').values(chunk).execute();
   }
 
   async findByIdempotencyKey(key: string): Promise<Delivery | null> {
-    const row = await this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('workspace_id', '=', this.workspaceId)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
-    return row ? toDelivery(row) : null;
+    return (await this.findByIdempotencyKeys([key])).get(key) ?? null;
+  }
+
+  /** The messages already sent with these keys, by key. */
+  async findByIdempotencyKeys(keys: readonly string[], executor: Kysely<Database> = this.db): Promise<Map<string, Delivery>> {
+    const found = new Map<string, Delivery>();
+    for (const chunk of powerOfTwoChunks([...new Set(keys)])) {
+      const rows = await executor.selectFrom('deliveries').selectAll().where('workspace_id', '=', this.workspaceId).where('idempotency_key', 'in', chunk).execute();
+      for (const row of rows) found.set(row.idempotency_key!, toDelivery(row));
+    }
+    return found;
   }
 
   async get(messageId: string): Promise<Delivery | null> {
@@ -116,40 +185,111 @@ export class DeliveryStore {
     return row ? toDelivery(row) : null;
   }
 
+  async getMany(messageIds: readonly string[]): Promise<Map<string, Delivery>> {
+    const found = new Map<string, Delivery>();
+    for (const chunk of powerOfTwoChunks([...new Set(messageIds)])) {
+      const rows = await this.db.selectFrom('deliveries').selectAll().where(scopeColumn(this.dialect), '=', this.workspaceId).where('message_id', 'in', chunk).execute();
+      for (const row of rows) found.set(row.message_id, toDelivery(row));
+    }
+    return found;
+  }
+
   async attempts(messageId: string): Promise<DeliveryAttempt[]> {
     const rows = await this.db
       .selectFrom('delivery_attempts')
       .selectAll()
-      .where('workspace_id', '=', this.workspaceId)
+      .where(scopeColumn(this.dialect), '=', this.workspaceId)
       .where('message_id', '=', messageId)
       .orderBy('seq')
       .execute();
     return rows.map(toAttempt);
   }
 
+  /** The attempts of many messages, each message's in order; messages without attempts are absent. */
+  async attemptsOf(messageIds: readonly string[]): Promise<Map<string, DeliveryAttempt[]>> {
+    const found = new Map<string, DeliveryAttempt[]>();
+    for (const chunk of powerOfTwoChunks([...new Set(messageIds)])) {
+      const rows = await this.db
+        .selectFrom('delivery_attempts')
+        .selectAll()
+        .where(scopeColumn(this.dialect), '=', this.workspaceId)
+        .where('message_id', 'in', chunk)
+        .orderBy('message_id')
+        .orderBy('seq')
+        .execute();
+      for (const row of rows) {
+        const list = found.get(row.message_id) ?? [];
+        list.push(toAttempt(row));
+        found.set(row.message_id, list);
+      }
+    }
+    return found;
+  }
+
+  /** The time zone of each contact that exists in this workspace (null when it has none), by contact id. */
+  async contactTimezones(contactIds: readonly string[], executor: Kysely<Database> = this.db): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    for (const chunk of powerOfTwoChunks([...new Set(contactIds)])) {
+      const rows = await executor.selectFrom('contacts').select(['id', 'timezone']).where(scopeColumn(this.dialect), '=', this.workspaceId).where('id', 'in', chunk).execute();
+      for (const row of rows) found.set(row.id, row.timezone);
+    }
+    return found;
+  }
+
+  /** What routing needs of each contact (identities in the order the contact store gives them), by contact id. */
+  async routingContacts(contactIds: readonly string[]): Promise<Map<string, RoutingContact>> {
+    const found = new Map<string, RoutingContact>();
+    for (const chunk of powerOfTwoChunks([...new Set(contactIds)])) {
+      const contacts = await this.db
+        .selectFrom('contacts')
+        .select(['id', 'preferred_channels', 'timezone'])
+        .where(scopeColumn(this.dialect), '=', this.workspaceId)
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of contacts) found.set(row.id, { id: row.id, identities: [], preferredChannels: fromJson<string[]>(row.preferred_channels, []), timezone: row.timezone });
+      if (contacts.length === 0) continue;
+      const identities = await this.db
+        .selectFrom('contact_identities')
+        .select(['contact_id', 'kind', 'value', 'consent', 'consent_source'])
+        .where(scopeColumn(this.dialect), '=', this.workspaceId)
+        .where('contact_id', 'in', chunk)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      for (const identity of identities) {
+        found.get(identity.contact_id)?.identities.push({
+          kind: identity.kind as IdentityKind,
+          value: identity.value,
+          consent: identity.consent as RoutingContact['identities'][number]['consent'],
+          consentSource: identity.consent_source,
+        });
+      }
+    }
+    return found;
+  }
+
   /** Records an attempt before the provider is called. False when another worker already recorded this seq. */
-  async recordAttempt(attempt: { messageId: string; seq: number; channelId: string; kind: string; recipient: string; at: number }): Promise<DeliveryAttempt | null> {
-    const row: DeliveryAttemptTable = {
-      id: `${attempt.messageId}:${attempt.seq}`,
-      workspace_id: this.workspaceId,
-      message_id: attempt.messageId,
-      seq: attempt.seq,
-      channel_id: attempt.channelId,
-      channel_kind: attempt.kind,
-      recipient: attempt.recipient,
-      status: 'sending',
-      provider_message_id: null,
-      error_category: null,
-      error_explanation: null,
-      timeout: null,
-      timeout_after_ms: null,
-      next: null,
-      created_at: attempt.at,
-      accepted_at: null,
-      updated_at: attempt.at,
-    };
+  async recordAttempt(attempt: NewAttempt): Promise<DeliveryAttempt | null> {
+    const row = attemptRow(this.workspaceId, attempt);
     const inserted = await this.db.insertInto('delivery_attempts').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 ? toAttempt(row) : null;
+  }
+
+  /**
+   * Records attempts before their providers are called, in one statement. Returns the attempts recorded: one whose
+   * message and seq another worker recorded first is left out. The message itself stays as it is ('queued', or
+   * 'sent' by an earlier channel) until a provider accepts: an attempt in flight shows as 'sending' from the
+   * attempts (messageDeliveryView), which spares two row updates per send.
+   */
+  async recordAttempts(attempts: readonly NewAttempt[]): Promise<Map<string, DeliveryAttempt>> {
+    const rows = attempts.map((attempt) => attemptRow(this.workspaceId, attempt));
+    const recorded = new Map<string, DeliveryAttempt>();
+    for (const chunk of powerOfTwoChunks(rows, 64)) {
+      const inserted = await this.db.insertInto('delivery_attempts').values(chunk).onConflict((oc) => oc.doNothing()).returning('id').execute();
+      const ids = new Set(inserted.map((row) => row.id));
+      for (const row of chunk) if (ids.has(row.id)) recorded.set(row.id, toAttempt(row));
+    }
+    return recorded;
   }
 
   async updateAttempt(
@@ -167,6 +307,44 @@ export class DeliveryStore {
     if (patch.next !== undefined) values.next = patch.next === null ? null : toJson(patch.next);
     if (patch.acceptedAt !== undefined) values.accepted_at = patch.acceptedAt;
     await this.db.updateTable('delivery_attempts').set(values).where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
+  }
+
+  /**
+   * Records what the providers answered for accepted attempts (their ids, when), and moves their messages to 'sent'
+   * (with the channel and provider id on the timeline row), in the caller's transaction. Returns the messages that
+   * moved: a receipt may already have taken one further.
+   */
+  async recordAcceptancesIn(trx: Kysely<Database>, accepted: readonly Acceptance[]): Promise<Set<string>> {
+    const moved = new Set<string>();
+    for (const chunk of powerOfTwoChunks(accepted, 64)) {
+      const attempts = sql.join(chunk.map((a) => sql`(${a.attemptId}, ${a.providerMessageId}, ${a.at})`));
+      await sql`
+        update delivery_attempts set status = 'sent', provider_message_id = v.column2, accepted_at = cast(v.column3 as bigint),
+          updated_at = cast(v.column3 as bigint)
+        from (values ${attempts}) as v
+        where delivery_attempts.id = v.column1 and ${scopeColumn(this.dialect, 'delivery_attempts.workspace_id')} = ${this.workspaceId}`.execute(trx);
+      const at = Math.max(...chunk.map((a) => a.at));
+      const rows = await trx
+        .updateTable('deliveries')
+        .set({ status: 'sent', updated_at: at })
+        .where(scopeColumn(this.dialect), '=', this.workspaceId)
+        .where('message_id', 'in', chunk.map((a) => a.messageId))
+        .where('status', 'in', UNDER_WAY)
+        .returning('message_id')
+        .execute();
+      const movedHere = new Set(rows.map((row) => row.message_id));
+      const timeline = chunk.filter((a) => movedHere.has(a.messageId));
+      for (const part of powerOfTwoChunks(timeline, 64)) {
+        const values = sql.join(part.map((a) => sql`(${a.messageId}, ${a.kind}, ${a.channelId}, ${a.providerMessageId})`));
+        await sql`
+          update messages set status = 'sent', updated_at = ${at}, channel = v.column2, channel_id = v.column3,
+            provider_message_id = v.column4, error_category = null, error_explanation = null
+          from (values ${values}) as v
+          where messages.id = v.column1 and ${scopeColumn(this.dialect, 'messages.workspace_id')} = ${this.workspaceId}`.execute(trx);
+      }
+      for (const id of movedHere) moved.add(id);
+    }
+    return moved;
   }
 
   /**
@@ -203,102 +381,145 @@ export class DeliveryStore {
 
   /** The customer's latest inbound message per channel kind (for routing and the WhatsApp window). */
   async lastInboundByKind(contactId: string): Promise<{ kind: string; at: number }[]> {
-    const rows = await this.db
-      .selectFrom('messages')
-      .select((eb) => ['channel', eb.fn.max('created_at').as('at')])
-      .where('workspace_id', '=', this.workspaceId)
-      .where('contact_id', '=', contactId)
-      .where('direction', '=', 'inbound')
-      .groupBy('channel')
-      .execute();
-    return rows.filter((row) => row.channel !== null).map((row) => ({ kind: row.channel as string, at: Number(row.at) }));
+    return (await this.lastInboundOf([contactId])).get(contactId) ?? [];
+  }
+
+  /** lastInboundByKind for many contacts, by contact id (contacts who never wrote are absent). */
+  async lastInboundOf(contactIds: readonly string[]): Promise<Map<string, { kind: string; at: number }[]>> {
+    const found = new Map<string, { kind: string; at: number }[]>();
+    for (const chunk of powerOfTwoChunks([...new Set(contactIds)])) {
+      const rows = await this.db
+        .selectFrom('messages')
+        .select((eb) => ['contact_id', 'channel', eb.fn.max('created_at').as('at')])
+        .where(scopeColumn(this.dialect), '=', this.workspaceId)
+        .where('contact_id', 'in', chunk)
+        .where('direction', '=', 'inbound')
+        .groupBy(['contact_id', 'channel'])
+        .execute();
+      for (const row of rows) {
+        if (row.channel === null) continue;
+        const list = found.get(row.contact_id) ?? [];
+        list.push({ kind: row.channel, at: Number(row.at) });
+        found.set(row.contact_id, list);
+      }
+    }
+    return found;
   }
 
   /**
-   * Applies a delivery receipt to the attempt it belongs to. Delivered and read move the message forward (even a
-   * message that failed or went on to another channel: it did arrive); a failed receipt on the latest attempt of a
-   * message still under way queues the dispatcher to try the next channel. Null when no attempt has this id.
+   * Applies a delivery receipt to the attempt it belongs to (receiptEffect says what moves). Delivered and read move
+   * the message forward; a failed receipt on the latest attempt of a message still under way queues the dispatcher
+   * to try the next channel. Null when no attempt has this provider id (yet).
    */
   async applyReceipt(channelId: string, providerMessageId: string, status: string, error: { category: string; explanation: string } | null, now: number): Promise<ReceiptOutcome | null> {
-    const row = await this.db
-      .selectFrom('delivery_attempts')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('provider_message_id', '=', providerMessageId)
-      .where('workspace_id', '=', this.workspaceId)
-      .executeTakeFirst();
-    if (!row) return null;
-    const attempt = toAttempt(row);
-    // One transaction: a reader never sees the attempt delivered and the message not (or the other way round).
-    return this.db.transaction().execute(async (trx) => {
-      const deliveryRow = await trx.selectFrom('deliveries').selectAll().where('message_id', '=', attempt.messageId).executeTakeFirst();
-      if (!deliveryRow) return null;
-      const delivery = toDelivery(deliveryRow);
-      const outcome: ReceiptOutcome = { messageId: delivery.messageId, contactId: delivery.contactId, status: delivery.status, changed: false };
-
-      if (status === 'delivered' || status === 'read') {
-        await trx
-          .updateTable('delivery_attempts')
-          .set({ status, updated_at: now })
-          .where('id', '=', attempt.id)
-          .where('status', 'in', lowerThan(ATTEMPT_RANK, status))
-          .execute();
-        if ((DELIVERY_RANK[status] ?? 0) > (DELIVERY_RANK[delivery.status] ?? 0)) {
-          // The first channel whose receipt arrives is the one that delivered.
-          await trx
-            .updateTable('deliveries')
-            .set({ status, channel: delivery.channel ?? attempt.kind, updated_at: now })
-            .where('message_id', '=', delivery.messageId)
-            .where('status', 'in', lowerThan(DELIVERY_RANK, status))
-            .execute();
-          const deliveredBy = delivery.channel === null || delivery.channel === attempt.kind;
-          await trx
-            .updateTable('messages')
-            .set({
-              status,
-              updated_at: now,
-              ...(deliveredBy ? { channel: attempt.kind, channel_id: attempt.channelId, provider_message_id: providerMessageId } : {}),
-            })
-            .where('workspace_id', '=', this.workspaceId)
-            .where('id', '=', delivery.messageId)
-            .execute();
-          outcome.status = status;
-          outcome.changed = true;
-        }
-        return outcome;
-      }
-
-      if (status === 'failed' && (attempt.status === 'sent' || attempt.status === 'unknown')) {
-        await trx
-          .updateTable('delivery_attempts')
-          .set({ status: 'failed', error_category: error?.category ?? 'unknown', error_explanation: error?.explanation ?? null, updated_at: now })
-          .where('id', '=', attempt.id)
-          .where('status', 'in', ['sent', 'unknown'])
-          .execute();
-        const latest = await trx
-          .selectFrom('delivery_attempts')
-          .select((eb) => eb.fn.max('seq').as('seq'))
-          .where('message_id', '=', attempt.messageId)
-          .executeTakeFirst();
-        const underWay = delivery.status === 'queued' || delivery.status === 'sending' || delivery.status === 'sent';
-        if (underWay && Number(latest?.seq) === attempt.seq) {
-          await new EmbeddedJobQueue({ db: this.db, dialect: this.dialect }).enqueue(
-            {
-              queue: DELIVERY_QUEUE,
-              payload: { workspaceId: this.workspaceId, messageId: attempt.messageId },
-              dedupeKey: `receipt-failed:${attempt.id}`,
-              maxAttempts: 20,
-            },
-            trx,
-          );
-        }
-      }
-      return outcome;
-    });
+    // Receipts come one webhook at a time but many at once: those applied together share one read and one commit.
+    return receiptBatcherOf(this.db).submit({ store: this, receipt: { channelId, providerMessageId, status, error }, now });
   }
 
-  /** Keeps a receipt that matched nothing yet: its attempt may be about to record the provider's id. */
+  /** applyReceipt for many receipts (one read, one transaction); one outcome per receipt, in order. */
+  async applyReceipts(receipts: readonly Receipt[], now: number): Promise<(ReceiptOutcome | null)[]> {
+    return DeliveryStore.applyReceiptBatch(
+      this.db,
+      receipts.map((receipt) => ({ store: this, receipt, now })),
+    );
+  }
+
+  /** Receipts of any workspaces of one database: a read per workspace, then one transaction for every change. */
+  static async applyReceiptBatch(db: Kysely<Database>, items: readonly QueuedReceipt[]): Promise<(ReceiptOutcome | null)[]> {
+    const outcomes: (ReceiptOutcome | null)[] = items.map(() => null);
+    const work: { index: number; target: ReceiptTarget; effect: ReceiptEffect }[] = [];
+    const groups = new Map<string, number[]>();
+    items.forEach((item, i) => groups.set(item.store.workspaceId, [...(groups.get(item.store.workspaceId) ?? []), i]));
+    for (const group of groups.values()) {
+      const found = await items[group[0]!]!.store.receiptTargets(group.map((i) => items[i]!.receipt));
+      for (const index of group) {
+        const { receipt } = items[index]!;
+        const target = found.get(receiptKey(receipt.channelId, receipt.providerMessageId));
+        if (!target) continue;
+        outcomes[index] = { messageId: target.message_id, contactId: target.contact_id, status: target.message_status as DeliveryStatus, changed: false };
+        const effect = receiptEffect({
+          status: receipt.status,
+          attempt: { status: target.status as AttemptStatus, kind: target.channel_kind, seq: Number(target.seq) },
+          message: { status: target.message_status as DeliveryStatus, channel: target.message_channel },
+          latestSeq: Number(target.latest_seq),
+        });
+        if (effect.attempt || effect.message || effect.failOver) work.push({ index, target, effect });
+      }
+    }
+    if (work.length === 0) return outcomes;
+    // One transaction: a reader never sees an attempt delivered and its message not (or the other way round).
+    await db.transaction().execute(async (trx) => {
+      for (const { index, target, effect } of work) {
+        const { store, receipt, now } = items[index]!;
+        const moved = await store.applyEffectIn(trx, receipt, target, effect, now);
+        if (moved) outcomes[index] = { ...outcomes[index]!, status: moved, changed: true };
+      }
+    });
+    return outcomes;
+  }
+
+  /** The attempts (with their messages) these receipts name, by channel id and provider id. */
+  private async receiptTargets(receipts: readonly Receipt[]): Promise<Map<string, ReceiptTarget>> {
+    const found = new Map<string, ReceiptTarget>();
+    const byChannel = new Map<string, string[]>();
+    for (const r of receipts) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r.providerMessageId]);
+    for (const [channelId, ids] of byChannel) {
+      for (const chunk of powerOfTwoChunks([...new Set(ids)], 64)) {
+        const values: Record<string, string> = { channelId, workspaceId: this.workspaceId };
+        chunk.forEach((id, i) => (values[`id${i}`] = id));
+        const { rows } = await receiptStatementsOf(this.db).findTargets(chunk.length).run(this.db, values);
+        for (const row of rows) found.set(receiptKey(row.channel_id, row.provider_message_id), row);
+      }
+    }
+    return found;
+  }
+
+  /** Writes one receipt's effect; returns the message's new status when it moved. */
+  private async applyEffectIn(trx: Kysely<Database>, receipt: Receipt, target: ReceiptTarget, effect: ReceiptEffect, now: number): Promise<DeliveryStatus | null> {
+    const statements = receiptStatementsOf(this.db);
+    if (effect.attempt === 'failed') {
+      await statements.failAttempt.run(trx, { category: receipt.error?.category ?? 'unknown', explanation: receipt.error?.explanation ?? null, at: now, id: target.id });
+    } else if (effect.attempt) {
+      await statements.attemptTo(effect.attempt).run(trx, { status: effect.attempt, at: now, id: target.id });
+    }
+    if (effect.failOver) {
+      await new EmbeddedJobQueue({ db: this.db, dialect: this.dialect }).enqueue(
+        {
+          queue: DELIVERY_QUEUE,
+          payload: { workspaceId: this.workspaceId, messageId: target.message_id },
+          dedupeKey: `receipt-failed:${target.id}`,
+          maxAttempts: 20,
+        },
+        trx,
+      );
+    }
+    if (!effect.message) return null;
+    const { status, channel, deliveredByThisAttempt } = effect.message;
+    const changed = await statements.deliveryTo(status).changes(trx, { status, channel, at: now, messageId: target.message_id });
+    // Another receipt moved the message first (PostgreSQL runs receipts side by side): leave its row as it set it.
+    if (changed === 0) return null;
+    if (deliveredByThisAttempt) {
+      await statements.moveTimelineDeliveredBy.run(trx, {
+        status,
+        at: now,
+        kind: target.channel_kind,
+        channelId: target.channel_id,
+        providerMessageId: receipt.providerMessageId,
+        workspaceId: this.workspaceId,
+        messageId: target.message_id,
+      });
+    } else {
+      await statements.moveTimeline.run(trx, { status, at: now, workspaceId: this.workspaceId, messageId: target.message_id });
+    }
+    return status;
+  }
+
+  /**
+   * Keeps a receipt that matched nothing yet: its attempt may be about to record the provider's id. Receipts that
+   * would change nothing once matched ('sent', 'queued'…) are not kept: the attempt records 'sent' itself.
+   */
   async holdEarlyReceipt(channelId: string, providerMessageId: string, status: string, error: { category: string; explanation: string } | null, now: number): Promise<void> {
+    if (!TELLING_RECEIPTS.has(status)) return;
     await this.db
       .insertInto('delivery_early_receipts')
       .values({
@@ -315,24 +536,213 @@ export class DeliveryStore {
   }
 
   /** Takes the receipts that arrived before the attempt knew its provider id, oldest status first. */
-  async takeEarlyReceipts(channelId: string, providerMessageId: string): Promise<{ status: string; error: { category: string; explanation: string } | null }[]> {
-    const rows = await this.db
-      .selectFrom('delivery_early_receipts')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('provider_message_id', '=', providerMessageId)
-      .execute();
-    if (rows.length === 0) return [];
-    await this.db.deleteFrom('delivery_early_receipts').where('channel_id', '=', channelId).where('provider_message_id', '=', providerMessageId).execute();
-    return rows
-      .sort((a, b) => (ATTEMPT_RANK[a.status] ?? 0) - (ATTEMPT_RANK[b.status] ?? 0))
-      .map((r) => ({ status: r.status, error: r.error_category ? { category: r.error_category, explanation: r.error_explanation ?? '' } : null }));
+  async takeEarlyReceipts(channelId: string, providerMessageId: string): Promise<EarlyReceipt[]> {
+    return (await this.takeEarlyReceiptsOf([{ channelId, providerMessageId }])).get(receiptKey(channelId, providerMessageId)) ?? [];
+  }
+
+  /**
+   * takeEarlyReceipts for many accepted attempts; by `receiptKey(channel, provider id)`, only those that had some.
+   * Call it after the provider ids are committed: a receipt held later then finds its attempt by itself.
+   */
+  async takeEarlyReceiptsOf(accepted: readonly { channelId: string; providerMessageId: string }[]): Promise<Map<string, EarlyReceipt[]>> {
+    const found = new Map<string, EarlyReceipt[]>();
+    const byChannel = new Map<string, string[]>();
+    for (const a of accepted) byChannel.set(a.channelId, [...(byChannel.get(a.channelId) ?? []), a.providerMessageId]);
+    for (const [channelId, ids] of byChannel) {
+      for (const chunk of powerOfTwoChunks(ids)) {
+        const rows = await this.db
+          .selectFrom('delivery_early_receipts')
+          .selectAll()
+          .where('channel_id', '=', channelId)
+          .where('provider_message_id', 'in', chunk)
+          .execute();
+        if (rows.length === 0) continue;
+        await this.db
+          .deleteFrom('delivery_early_receipts')
+          .where('channel_id', '=', channelId)
+          .where('provider_message_id', 'in', [...new Set(rows.map((r) => r.provider_message_id))])
+          .execute();
+        rows.sort((a, b) => (ATTEMPT_RANK[a.status as AttemptStatus] ?? 0) - (ATTEMPT_RANK[b.status as AttemptStatus] ?? 0));
+        for (const r of rows) {
+          const key = receiptKey(r.channel_id, r.provider_message_id);
+          found.set(key, [...(found.get(key) ?? []), { status: r.status, error: r.error_category ? { category: r.error_category, explanation: r.error_explanation ?? '' } : null }]);
+        }
+      }
+    }
+    return found;
   }
 
   /** Receipts for messages Lifeline never sent pile up otherwise; an hour is far beyond any send's own latency. */
   async pruneEarlyReceipts(olderThan: number): Promise<void> {
     await this.db.deleteFrom('delivery_early_receipts').where('received_at', '<', olderThan).execute();
   }
+}
+
+/** The key of a receipt (and of an accepted attempt): channel id and provider id. */
+export function receiptKey(channelId: string, providerMessageId: string): string {
+  return `${channelId}\u0000${providerMessageId}`;
+}
+
+interface ReceiptTarget {
+  id: string;
+  message_id: string;
+  seq: number;
+  channel_id: string;
+  channel_kind: string;
+  provider_message_id: string;
+  status: string;
+  message_status: string;
+  message_channel: string | null;
+  contact_id: string;
+  latest_seq: number;
+}
+
+/**
+ * The receipt path's statements, compiled once per database (receipts arrive one webhook at a time, thousands a
+ * second, so building each query anew would cost more than running it).
+ */
+class ReceiptStatements {
+  private readonly targets = new Map<number, PreparedQuery<Record<string, string>, ReceiptTarget>>();
+  private readonly moveAttempt = new Map<string, PreparedQuery<{ status: string; at: number; id: string }, never>>();
+  private readonly moveDelivery = new Map<string, PreparedQuery<{ status: string; channel: string; at: number; messageId: string }, never>>();
+  readonly failAttempt;
+  readonly moveTimelineDeliveredBy;
+  readonly moveTimeline;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.failAttempt = PreparedQuery.of<{ category: string; explanation: string | null; at: number; id: string }, never>(
+      db,
+      ['category', 'explanation', 'at', 'id'],
+      (q, v) =>
+        q
+          .updateTable('delivery_attempts')
+          .set({ status: 'failed', error_category: v.category, error_explanation: v.explanation, updated_at: v.at })
+          .where('id', '=', v.id)
+          .where('status', 'in', ['sent', 'unknown']),
+    );
+    this.moveTimelineDeliveredBy = PreparedQuery.of<
+      { status: string; at: number; kind: string; channelId: string; providerMessageId: string; workspaceId: string; messageId: string },
+      never
+    >(db, ['status', 'at', 'kind', 'channelId', 'providerMessageId', 'workspaceId', 'messageId'], (q, v) =>
+      q
+        .updateTable('messages')
+        .set({ status: v.status, updated_at: v.at, channel: v.kind, channel_id: v.channelId, provider_message_id: v.providerMessageId })
+        .where('workspace_id', '=', v.workspaceId)
+        .where('id', '=', v.messageId),
+    );
+    this.moveTimeline = PreparedQuery.of<{ status: string; at: number; workspaceId: string; messageId: string }, never>(
+      db,
+      ['status', 'at', 'workspaceId', 'messageId'],
+      (q, v) => q.updateTable('messages').set({ status: v.status, updated_at: v.at }).where('workspace_id', '=', v.workspaceId).where('id', '=', v.messageId),
+    );
+  }
+
+  /**
+   * Each attempt of the channel with one of `count` provider ids, with its message's status and channel and the
+   * message's latest attempt number. Values: channelId, workspaceId, id0…id{count-1}.
+   */
+  findTargets(count: number): PreparedQuery<Record<string, string>, ReceiptTarget> {
+    let query = this.targets.get(count);
+    if (query) return query;
+    const idNames = Array.from({ length: count }, (_, i) => `id${i}`);
+    query = PreparedQuery.of<Record<string, string>, ReceiptTarget>(this.db, ['channelId', 'workspaceId', ...idNames], (q, v) =>
+      q
+        .selectFrom('delivery_attempts as a')
+        .innerJoin('deliveries as d', 'd.message_id', 'a.message_id')
+        .select(['a.id', 'a.message_id', 'a.seq', 'a.channel_id', 'a.channel_kind', 'a.provider_message_id', 'a.status'])
+        .select(['d.status as message_status', 'd.channel as message_channel', 'd.contact_id'])
+        .select((eb) =>
+          eb
+            .selectFrom('delivery_attempts as l')
+            .select((l) => l.fn.max('l.seq').as('seq'))
+            .whereRef('l.message_id', '=', 'a.message_id')
+            .as('latest_seq'),
+        )
+        .where('a.channel_id', '=', v.channelId!)
+        .where('a.workspace_id', '=', v.workspaceId!)
+        .where('a.provider_message_id', 'in', idNames.map((name) => v[name]!)),
+    ) as unknown as PreparedQuery<Record<string, string>, ReceiptTarget>;
+    this.targets.set(count, query);
+    return query;
+  }
+
+  /** The attempt moves to `status` unless it is there or further already. */
+  attemptTo(status: string): PreparedQuery<{ status: string; at: number; id: string }, never> {
+    let query = this.moveAttempt.get(status);
+    if (query) return query;
+    query = PreparedQuery.of<{ status: string; at: number; id: string }, never>(this.db, ['status', 'at', 'id'], (q, v) =>
+      q
+        .updateTable('delivery_attempts')
+        .set({ status: v.status, updated_at: v.at })
+        .where('id', '=', v.id)
+        .where('status', 'in', statusesBelow(ATTEMPT_RANK, status)),
+    );
+    this.moveAttempt.set(status, query);
+    return query;
+  }
+
+  /** The message moves to `status` unless it is there or further already; the first channel to deliver stays. */
+  deliveryTo(status: string): PreparedQuery<{ status: string; channel: string; at: number; messageId: string }, never> {
+    let query = this.moveDelivery.get(status);
+    if (query) return query;
+    query = PreparedQuery.of<{ status: string; channel: string; at: number; messageId: string }, never>(
+      this.db,
+      ['status', 'channel', 'at', 'messageId'],
+      (q, v) =>
+        q
+          .updateTable('deliveries')
+          .set({ status: v.status, channel: sql<string>`coalesce(channel, ${v.channel})`, updated_at: v.at })
+          .where('message_id', '=', v.messageId)
+          .where('status', 'in', statusesBelow(MESSAGE_RANK, status)),
+    );
+    this.moveDelivery.set(status, query);
+    return query;
+  }
+}
+
+const receiptStatements = new WeakMap<Kysely<Database>, ReceiptStatements>();
+
+interface QueuedReceipt {
+  store: DeliveryStore;
+  receipt: Receipt;
+  now: number;
+}
+
+const receiptBatchers = new WeakMap<Kysely<Database>, Batcher<QueuedReceipt, ReceiptOutcome | null>>();
+
+/** One group commit of receipts per database. A failed batch is applied again receipt by receipt (each is idempotent). */
+function receiptBatcherOf(db: Kysely<Database>): Batcher<QueuedReceipt, ReceiptOutcome | null> {
+  let batcher = receiptBatchers.get(db);
+  if (!batcher) receiptBatchers.set(db, (batcher = new Batcher((items) => DeliveryStore.applyReceiptBatch(db, items), { isolateFailures: true })));
+  return batcher;
+}
+
+function receiptStatementsOf(db: Kysely<Database>): ReceiptStatements {
+  let statements = receiptStatements.get(db);
+  if (!statements) receiptStatements.set(db, (statements = new ReceiptStatements(db)));
+  return statements;
+}
+
+function attemptRow(workspaceId: string, attempt: NewAttempt): DeliveryAttemptTable {
+  return {
+    id: `${attempt.messageId}:${attempt.seq}`,
+    workspace_id: workspaceId,
+    message_id: attempt.messageId,
+    seq: attempt.seq,
+    channel_id: attempt.channelId,
+    channel_kind: attempt.kind,
+    recipient: attempt.recipient,
+    status: 'sending',
+    provider_message_id: null,
+    error_category: null,
+    error_explanation: null,
+    timeout: null,
+    timeout_after_ms: null,
+    next: null,
+    created_at: attempt.at,
+    accepted_at: null,
+    updated_at: attempt.at,
+  };
 }
 
 /** Circuit breaker states by channel id, written back with a compare-and-set on `version`. */
@@ -363,11 +773,6 @@ export class CircuitStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
-}
-
-function lowerThan(rank: Record<string, number>, status: string): string[] {
-  const level = rank[status] ?? 0;
-  return Object.keys(rank).filter((key) => (rank[key] ?? 0) < level);
 }
 
 function toDelivery(row: DeliveryTable): Delivery {

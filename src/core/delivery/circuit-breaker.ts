@@ -157,6 +157,17 @@ export function recordFailure(state: CircuitState, category: ErrorCategory, now:
 }
 
 /**
+ * recordSuccess, except on a healthy channel (closed, no failure in the window), where a success changes nothing
+ * that matters: writing it would make every send compete for one shared row. Successes are counted only once a
+ * failure is in the window, so the error rate is measured from the first failure on, which errs towards opening
+ * a little early. Returns the state itself (same version) when there is nothing to write.
+ */
+export function noteSuccess(state: CircuitState, now: number, config: Partial<CircuitConfig> = {}): CircuitUpdate {
+  const healthy = state.status === 'closed' && state.consecutiveFailures === 0 && windowCounts(state, now, config).failures === 0;
+  return healthy ? { state } : recordSuccess(state, now, config);
+}
+
+/**
  * The status routing should act on now: an open circuit whose cool-down is over is half-open (a probe may go),
  * and a half-open circuit whose probe is still in flight is as good as open (nothing else may go).
  */

@@ -15,6 +15,7 @@ export {
   WHATSAPP_WINDOW_MS,
   optOutDetail,
   planRoute,
+  routeReadsLastInbound,
   type Consent,
   type RouteCandidate,
   type RouteChannel,
@@ -57,6 +58,7 @@ export {
   DEFAULT_CIRCUIT_CONFIG,
   canAttempt,
   initialCircuit,
+  noteSuccess,
   recordFailure,
   recordSuccess,
   routableStatus,
@@ -74,8 +76,27 @@ export {
   PROVIDER_RATE_LIMITS,
   RECIPIENT_RATE_LIMITS,
   channelRateLimit,
+  pacedSlot,
   takeToken,
   type RateLimit,
   type TokenBucket,
 } from './rate-limit.js';
 export { QuietHoursError, isQuietTime, nextSendTime, type QuietHours } from './quiet-hours.js';
+export {
+  NO_RECEIPT_KINDS,
+  followedOn,
+  interruptedTimeoutAt,
+  isSettled,
+  mergeSkips,
+  nextProgress,
+  openCandidates,
+  sentWithoutReceipts,
+  shownStatus,
+  timeoutMovesOn,
+  type AttemptFacts,
+  type AttemptStatus,
+  type MessageStatus,
+  type Progress,
+  type SkipFacts,
+} from './progress.js';
+export { ATTEMPT_RANK, MESSAGE_RANK, receiptEffect, statusesBelow, type ReceiptEffect, type ReceiptInput } from './receipts.js';

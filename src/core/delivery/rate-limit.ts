@@ -88,3 +88,13 @@ function available(bucket: TokenBucket | undefined, now: number, limit: RateLimi
   const elapsedMs = Math.max(0, now - bucket.updatedAt);
   return Math.min(limit.burst, bucket.tokens + (elapsedMs * limit.ratePerSec) / 1000);
 }
+
+/**
+ * When a send that found no token should come back: after the bucket's own wait, and one interval after the
+ * latest time already handed out on the channel (`queueTail`). A backlog on a paced channel then wakes about one
+ * message per token, instead of every waiting message at every refill only for all but one to wait again.
+ */
+export function pacedSlot(now: number, waitMs: number, limit: RateLimit, queueTail: number | undefined): number {
+  const intervalMs = 1000 / limit.ratePerSec;
+  return Math.ceil(Math.max(now + waitMs, (queueTail ?? Number.NEGATIVE_INFINITY) + intervalMs));
+}

@@ -98,6 +98,18 @@ export function planRoute(input: RouteInput): RoutePlan {
   return { candidates, skipped, orderedBy };
 }
 
+/**
+ * Whether planRoute looks at the customer's latest inbound messages: to order an automatic route when the contact
+ * has no preferred channels, and for WhatsApp's 24-hour window when no template is given. Otherwise reading them
+ * can be skipped (`lastInbound: []` plans the same route).
+ */
+export function routeReadsLastInbound(input: { explicitRoute?: readonly string[]; preferredChannels: readonly string[]; hasTemplate: boolean; channelKinds: readonly string[] }): boolean {
+  const explicit = input.explicitRoute !== undefined && input.explicitRoute.length > 0;
+  if (!explicit && input.preferredChannels.length === 0) return true;
+  if (input.hasTemplate) return false;
+  return (explicit ? input.explicitRoute! : input.channelKinds).includes('whatsapp');
+}
+
 /** The channel kinds to consider, in order: the chosen rule's kinds first, then the rest in workspace order. */
 function orderKinds(input: RouteInput): { kinds: string[]; orderedBy: RoutePlan['orderedBy'] } {
   if (input.explicitRoute && input.explicitRoute.length > 0) {

@@ -1,11 +1,12 @@
 // /api/v1/messages: send a message to a contact on whatever channel reaches them, and see how it went.
-// POST answers 202 once the message, its delivery and its job are stored together; the dispatcher sends it.
+// POST answers 202 once the message, its delivery and its job are stored together (in one transaction with the
+// other sends that arrived at the same moment: the outbox's group commit); the dispatcher sends it.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHANNEL_KINDS } from '../../channels/types.js';
 import { messageDeliveryView } from '../../dispatch/message-view.js';
-import { DEFAULT_FAILOVER, sendMessage } from '../../dispatch/send-message.js';
+import { DEFAULT_FAILOVER } from '../../dispatch/send-message.js';
 import { notFound } from '../../errors.js';
 import { callerOf } from '../auth.js';
 import { errorResponses, IdParams } from '../views.js';
@@ -73,7 +74,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       const caller = callerOf(request);
       const body = request.body;
       const route = body.route === undefined || body.route === 'auto' ? {} : body.route;
-      const outcome = await sendMessage(app.store, app.dispatcher.queue, caller.workspace, caller.data, {
+      const outcome = await app.dispatcher.outbox.send(caller.workspace, caller.data, {
         contactId: body.contactId,
         text: body.text,
         attachments: body.attachments,
