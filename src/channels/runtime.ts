@@ -1,7 +1,10 @@
 // Runs the workspace channels inside a Lifeline process: builds each adapter's context, takes webhooks in
 // (verify → store raw → acknowledge → process), runs long-lived receivers, and replays events left pending by a crash.
+// Storing and applying is src/inbound/ingest.ts: a burst of webhooks shares one transaction, and each is
+// acknowledged once the commit holding it is done.
 import { LifelineError, notFound } from '../errors.js';
-import { ingestEvents } from '../inbound/ingest.js';
+import type { InboundSource } from '../inbound/append-message.js';
+import { type Arrival, InboundIngest, type StoredInbound } from '../inbound/ingest.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { StoredChannel } from '../store/channels.js';
 import { findChannelWorkspace } from '../store/channels.js';
@@ -36,18 +39,24 @@ export interface RuntimeLogger {
  */
 const CACHE_TTL_MS = 5000;
 
+/** Raw events of pulling and listening receivers are the normalised events themselves, as JSON. */
+const EVENTS_CONTENT_TYPE = 'application/x-lifeline-events+json';
+
 export class ChannelRuntime {
   private readonly receivers = new Map<string, Receiver>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly channelCache = new Map<string, { at: number; value: { channel: StoredChannel; adapter: ChannelAdapter<unknown> } | null }>();
   private readonly workspaceCache = new Map<string, { at: number; value: Workspace }>();
+  private readonly ingest: InboundIngest;
 
   constructor(
     private readonly store: Store,
-    private readonly bus: EventBus,
+    bus: EventBus,
     private readonly publicUrl: string,
     private readonly log: RuntimeLogger,
-  ) {}
+  ) {
+    this.ingest = new InboundIngest(store, bus, log);
+  }
 
   webhookUrl(channelId: string): string {
     return `${this.publicUrl}/webhooks/${channelId}`;
@@ -95,37 +104,29 @@ export class ChannelRuntime {
     }
     const verdict = adapter.verifyWebhook(ctx, request);
     if (!verdict.accept) throw new LifelineError('webhook_rejected', verdict.status, verdict.reason);
-    const contentType = headerValue(request.headers['content-type']);
+    const contentType = headerValue(request.headers['content-type']) ?? null;
+    let events: InboundEvent[];
     try {
-      adapter.parseWebhook(ctx, request.rawBody, contentType);
+      events = adapter.parseWebhook(ctx, request.rawBody, contentType ?? undefined);
     } catch (error) {
       if (error instanceof WebhookParseError) throw new LifelineError('malformed_webhook', 400, `The webhook body could not be read: ${error.message}`);
       throw error;
     }
-    const eventId = await this.store.inboundEvents.record({
-      workspaceId: channel.workspaceId,
-      channelId,
-      body: request.rawBody.toString('utf8'),
-      contentType: contentType ?? null,
-    });
-    if (eventId) {
-      const body = request.rawBody.toString('utf8');
-      this.track(this.process({ id: eventId, workspaceId: channel.workspaceId, channelId, body, contentType: contentType ?? null }));
-    }
+    const workspace = await this.workspace(channel.workspaceId);
+    const body = request.rawBody.toString('utf8');
+    // Parsed once: the events read to validate the body are the ones applied (a replay after a crash parses again).
+    const received = await this.ingest.receive({ ...source(workspace, channel), body, contentType, events });
+    this.track(received.applied);
     return { status: verdict.reply?.status ?? 200, body: verdict.reply?.body ?? '', contentType: verdict.reply?.contentType };
   }
 
   /** Used by receivers that pull (IMAP, long polling) or listen (SMTP, sockets): same durability as webhooks. */
   async receiveEvents(channel: StoredChannel, events: InboundEvent[], raw: { body: string; dedupeKey: string }): Promise<void> {
-    const eventId = await this.store.inboundEvents.record({
-      workspaceId: channel.workspaceId,
-      channelId: channel.id,
-      body: raw.body,
-      contentType: 'application/x-lifeline-events+json',
-      dedupeKey: raw.dedupeKey,
-    });
-    if (!eventId) return;
-    await this.apply(channel, events, eventId);
+    const workspace = await this.workspace(channel.workspaceId);
+    const arrival: Arrival = { ...source(workspace, channel), body: raw.body, contentType: EVENTS_CONTENT_TYPE, dedupeKey: raw.dedupeKey, events };
+    const received = await this.ingest.receive(arrival);
+    this.track(received.applied);
+    await received.applied;
   }
 
   /** Replays what was stored but not processed, e.g. when the process died between acknowledging and processing. */
@@ -133,7 +134,10 @@ export class ChannelRuntime {
     let total = 0;
     for (;;) {
       const batch = await this.store.inboundEvents.pending(100);
-      for (const event of batch) await this.process(event);
+      // Read back one by one, in the order stored; applied as one queue.
+      const applied: Promise<void>[] = [];
+      for (const event of batch) applied.push((await this.replay(event)).applied);
+      await Promise.all(applied);
       total += batch.length;
       if (batch.length < 100) return total;
     }
@@ -168,11 +172,12 @@ export class ChannelRuntime {
   /** Waits for processing under way; call before closing the store. */
   async close(): Promise<void> {
     await Promise.all([...this.receivers.keys()].map((id) => this.stopReceiver(id)));
-    await Promise.allSettled([...this.inFlight]);
+    await this.idle();
   }
 
   /** Resolves once everything received so far has been processed (tests and benchmarks wait on it). */
   async idle(): Promise<void> {
+    await this.ingest.idle();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -189,35 +194,33 @@ export class ChannelRuntime {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private async process(event: PendingInboundEvent): Promise<void> {
-    const loaded = await this.loadChannel(event.channelId);
-    if (!loaded) return this.store.inboundEvents.finish(event.id, 'channel no longer exists');
-    const { channel, adapter } = loaded;
-    let events: InboundEvent[];
+  /** A stored event read back from the database: parsed again and queued (`applied` resolves once it is done). */
+  private async replay(event: PendingInboundEvent): Promise<{ applied: Promise<void> }> {
     try {
-      events =
-        event.contentType === 'application/x-lifeline-events+json'
-          ? (JSON.parse(event.body) as InboundEvent[])
-          : (adapter.parseWebhook?.(this.contextFor(channel), Buffer.from(event.body, 'utf8'), event.contentType ?? undefined) ?? []);
-    } catch (error) {
-      return this.store.inboundEvents.finish(event.id, `unreadable: ${(error as Error).message}`);
-    }
-    await this.apply(channel, events, event.id);
-  }
-
-  private async apply(channel: StoredChannel, events: InboundEvent[], eventId: string): Promise<void> {
-    try {
+      const loaded = await this.loadChannel(event.channelId);
+      if (!loaded) return { applied: this.store.inboundEvents.finish(event.id, 'channel no longer exists') };
+      const { channel, adapter } = loaded;
+      let events: InboundEvent[];
+      try {
+        events =
+          event.contentType === EVENTS_CONTENT_TYPE
+            ? (JSON.parse(event.body) as InboundEvent[])
+            : (adapter.parseWebhook?.(this.contextFor(channel), Buffer.from(event.body, 'utf8'), event.contentType ?? undefined) ?? []);
+      } catch (error) {
+        return { applied: this.store.inboundEvents.finish(event.id, `unreadable: ${(error as Error).message}`) };
+      }
       const workspace = await this.workspace(channel.workspaceId);
-      await ingestEvents(
-        { data: this.store.forWorkspace(workspace.id, workspace.defaultRegion), defaultRegion: workspace.defaultRegion, channel, bus: this.bus },
-        events,
-      );
-      await this.store.inboundEvents.finish(eventId, null);
+      const item: StoredInbound = { ...source(workspace, channel), eventId: event.id, events };
+      return { applied: this.ingest.replay(item) };
     } catch (error) {
-      this.log.error({ err: error, channelId: channel.id, eventId }, 'inbound event processing failed');
-      await this.store.inboundEvents.finish(eventId, (error as Error).message).catch(() => {});
+      this.log.error({ err: error, channelId: event.channelId, eventId: event.id }, 'inbound event processing failed');
+      return { applied: Promise.resolve() };
     }
   }
+}
+
+function source(workspace: Workspace, channel: StoredChannel): InboundSource {
+  return { workspaceId: workspace.id, defaultRegion: workspace.defaultRegion, channel };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

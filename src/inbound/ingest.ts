@@ -1,148 +1,281 @@
-// Applies normalised inbound events to the store: the customer's message lands in their one timeline, whatever
-// channel it came through; receipts move delivery statuses forward; STOP and START change consent.
+// Stores inbound events and applies them, in the order they arrived. Raw events are stored by group commit: a burst
+// of webhooks shares one transaction, and each is acknowledged once the commit holding it is done. Customer messages
+// are usually applied in that same transaction (the raw event is stored as processed), so one commit covers both;
+// what cannot be (receipts and consent changes, anything arriving while older events still wait, a batch whose
+// application failed) is stored pending and applied by a queue, in batches, right after. One ingest per process,
+// so one sender's messages are applied in order and two of them never race to create the same contact.
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { InboundEvent } from '../channels/types.js';
-import { identityMatchKey, normalizeIdentity } from '../core/identity.js';
-import type { Contact } from '../store/contacts.js';
-import type { WorkspaceData } from '../store/store.js';
-import type { EventBus } from '../live/event-bus.js';
+import { InvalidIdentityError } from '../core/identity.js';
+import type { EventBus, LiveEvent } from '../live/event-bus.js';
+import { InboundContactWriter } from '../store/contacts.js';
+import type { NewInboundEvent } from '../store/inbound-events.js';
+import { InboundMessageWriter } from '../store/messages.js';
+import { connectionOf } from '../store/prepared.js';
+import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { appendMessage, type BatchTransaction, type BatchWriters, type InboundSource, type MessageEvent } from './append-message.js';
+import { applyStatusOrConsent, type StatusOrConsentEvent } from './apply-status.js';
+import { GroupCommit } from './group-commit.js';
 
-export interface IngestTarget {
-  data: WorkspaceData;
-  defaultRegion: string | null;
-  channel: { id: string; kind: string };
-  bus: EventBus;
+/** What a channel received, verified and parsed, before it is stored. */
+export interface Arrival extends InboundSource {
+  /** The raw body as received, or the events as JSON for receivers that pull or listen. */
+  body: string;
+  contentType: string | null;
+  /** What makes a repeat a repeat; by default a hash of the body. */
+  dedupeKey?: string;
+  events: InboundEvent[];
 }
 
-export async function ingestEvents(target: IngestTarget, events: InboundEvent[]): Promise<void> {
-  for (const event of events) {
-    if (event.type === 'message') await ingestMessage(target, event);
-    else if (event.type === 'status') await ingestStatus(target, event);
-    else await ingestConsent(target, event);
+export interface Received {
+  /** The stored raw event; null when the same event was received before (it needs nothing more). */
+  eventId: string | null;
+  /** Resolves once its events are applied, or recorded as failed; never rejects. */
+  applied: Promise<void>;
+}
+
+/** A raw event that is stored, with what its body says. */
+export interface StoredInbound extends InboundSource {
+  /** The inbound_events row. */
+  eventId: string;
+  events: InboundEvent[];
+}
+
+export interface IngestLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Raw events per transaction: enough to carry a burst, few enough that other writers wait only briefly. */
+const MAX_BATCH = 256;
+
+const SAVEPOINT = CompiledQuery.raw('savepoint inbound_apply');
+const RELEASE = CompiledQuery.raw('release savepoint inbound_apply');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint inbound_apply');
+
+const isMessage = (event: InboundEvent): event is MessageEvent => event.type === 'message';
+const onlyMessages = (item: { events: InboundEvent[] }) => item.events.every(isMessage);
+
+export class InboundIngest {
+  private readonly writers: BatchWriters;
+  private readonly recorder: GroupCommit<Arrival, Received>;
+  private queue: { item: StoredInbound; done(): void }[] = [];
+  private readonly queued = new Map<string, Promise<void>>();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly log: IngestLogger,
+  ) {
+    this.writers = { contacts: new InboundContactWriter(store.db), messages: new InboundMessageWriter(store.db) };
+    this.recorder = new GroupCommit((arrivals) => this.storeAndApply(arrivals), { maxBatch: MAX_BATCH });
+  }
+
+  /** Resolves once the arrival is durably stored (reject: it is not, and the provider should send it again). */
+  receive(arrival: Arrival): Promise<Received> {
+    return this.recorder.add(arrival);
+  }
+
+  /**
+   * Applies a stored event read back from the database (after a crash); resolves once done, never rejects. An event
+   * that is queued already is not queued twice, and one processed meanwhile is skipped.
+   */
+  replay(item: StoredInbound): Promise<void> {
+    return this.enqueue(item);
+  }
+
+  /** Resolves once everything received so far is stored and applied. */
+  async idle(): Promise<void> {
+    for (;;) {
+      // Once the recorder is idle, whatever it stored but did not apply is in the queue already.
+      await this.recorder.idle();
+      if (!this.running) return;
+      await this.running;
+    }
+  }
+
+  /** The group commit: stores the batch, applying in the same transaction the customer messages that can be. */
+  private async storeAndApply(arrivals: Arrival[]): Promise<Received[]> {
+    // Applied here only if nothing older still waits in the queue, and only up to the first raw event that holds
+    // something other than customer messages: the order of arrival is the order of application.
+    const inline = this.queue.length === 0 && !this.running ? leadingCount(arrivals, onlyMessages) : 0;
+    const live: LiveEvent[] = [];
+    let applied = 0;
+    const ids = await this.store.db.transaction().execute(async (trx) => {
+      if (inline > 0) {
+        const stored = await this.tryApplying(trx, arrivals, inline, live);
+        if (stored) {
+          applied = inline;
+          return stored;
+        }
+      }
+      return this.store.inboundEvents.recordManyIn(trx, arrivals.map(newInboundEvent));
+    });
+    for (const event of live) this.bus.publish(event);
+    return ids.map((eventId, i) => ({
+      eventId,
+      applied: eventId && i >= applied ? this.enqueue({ ...arrivals[i]!, eventId }) : Promise.resolve(),
+    }));
+  }
+
+  /**
+   * Stores the batch with its first `count` raw events marked processed, and applies those. Null when that failed:
+   * everything it did is undone (a savepoint), and the caller stores the batch as pending for the queue to retry.
+   */
+  private async tryApplying(trx: Transaction<Database>, arrivals: Arrival[], count: number, live: LiveEvent[]): Promise<(string | null)[] | null> {
+    const connection = await connectionOf(trx);
+    await connection.executeQuery(SAVEPOINT);
+    try {
+      const ids = await this.store.inboundEvents.recordManyIn(
+        connection,
+        arrivals.map((arrival, i) => ({ ...newInboundEvent(arrival), processed: i < count })),
+      );
+      const tx: BatchTransaction = { trx, connection, writers: this.writers, live };
+      for (let i = 0; i < count; i++) {
+        const eventId = ids[i];
+        if (eventId) await this.appendAll(tx, { ...arrivals[i]!, eventId });
+      }
+      await connection.executeQuery(RELEASE);
+      return ids;
+    } catch (error) {
+      await connection.executeQuery(ROLLBACK_TO);
+      live.length = 0;
+      this.log.warn({ err: error }, 'inbound batch could not be applied at once; it is stored and applied again one by one');
+      return null;
+    }
+  }
+
+  private enqueue(item: StoredInbound): Promise<void> {
+    const existing = this.queued.get(item.eventId);
+    if (existing) return existing;
+    const done = new Promise<void>((resolve) => this.queue.push({ item, done: resolve }));
+    this.queued.set(item.eventId, done);
+    void done.then(() => this.queued.delete(item.eventId));
+    // A microtask later, so that every event stored by the same commit joins the same batch.
+    if (!this.running) this.running = Promise.resolve().then(() => this.drain());
+    return done;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.applyQueued(batch.map((b) => b.item));
+        } catch (error) {
+          // applyQueued records failures per event: this is a bug, and the events stay pending for the next start.
+          this.log.error({ err: error }, 'inbound batch could not be applied');
+        }
+        for (const b of batch) b.done();
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /**
+   * Consecutive raw events that hold only customer messages share one transaction; one with receipts or consent
+   * changes is applied on its own, in its place in the order.
+   */
+  private async applyQueued(items: StoredInbound[]): Promise<void> {
+    let run: StoredInbound[] = [];
+    for (const item of items) {
+      if (onlyMessages(item)) {
+        run.push(item);
+        continue;
+      }
+      if (run.length > 0) await this.applyMessages(run);
+      run = [];
+      await this.applyMixed(item);
+    }
+    if (run.length > 0) await this.applyMessages(run);
+  }
+
+  /** One transaction for all; if it fails, each event alone, so that one bad event cannot hold back the others. */
+  private async applyMessages(items: StoredInbound[]): Promise<void> {
+    const live: LiveEvent[] = [];
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        const tx: BatchTransaction = { trx, connection: await connectionOf(trx), writers: this.writers, live };
+        for (const item of items) {
+          // Claimed in the same transaction as its writes: an event replayed after a crash, or queued twice, is
+          // applied once.
+          if (await this.store.inboundEvents.claim(tx.connection, item.eventId, Date.now())) await this.appendAll(tx, item);
+        }
+      });
+    } catch (error) {
+      if (items.length > 1) {
+        for (const item of items) await this.applyMessages([item]);
+        return;
+      }
+      await this.fail(items[0]!, error);
+      return;
+    }
+    for (const event of live) this.bus.publish(event);
+  }
+
+  /** Appends the messages of one raw event; one from a sender whose handle is not valid fails the raw event. */
+  private async appendAll(tx: BatchTransaction, item: StoredInbound): Promise<void> {
+    for (const event of item.events as MessageEvent[]) {
+      const refused = await appendOrRefuse(tx, item, event);
+      if (!refused) continue;
+      this.log.warn({ channelId: item.channel.id, eventId: item.eventId, reason: refused }, 'inbound message refused');
+      await this.store.inboundEvents.finishIn(tx.trx, item.eventId, refused);
+      return;
+    }
+  }
+
+  /**
+   * A raw event with receipts or consent changes, in its own order: messages each in a transaction, the rest through
+   * the delivery and contact stores. Marked processed at the end; applying it again (after a crash) is harmless, as
+   * messages are stored once per provider id and receipts only move forward.
+   */
+  private async applyMixed(item: StoredInbound): Promise<void> {
+    try {
+      if (!(await this.store.inboundEvents.isPending(this.store.db, item.eventId))) return;
+      const target = { ...item, data: this.store.forWorkspace(item.workspaceId, item.defaultRegion), bus: this.bus };
+      for (const event of item.events) {
+        if (!isMessage(event)) {
+          await applyStatusOrConsent(target, event as StatusOrConsentEvent);
+          continue;
+        }
+        const live: LiveEvent[] = [];
+        const refused = await this.store.db
+          .transaction()
+          .execute(async (trx) => appendOrRefuse({ trx, connection: await connectionOf(trx), writers: this.writers, live }, item, event));
+        if (refused) throw new Error(refused);
+        for (const liveEvent of live) this.bus.publish(liveEvent);
+      }
+      await this.store.inboundEvents.finish(item.eventId, null);
+    } catch (error) {
+      await this.fail(item, error);
+    }
+  }
+
+  private async fail(item: StoredInbound, error: unknown): Promise<void> {
+    this.log.error({ err: error, channelId: item.channel.id, eventId: item.eventId }, 'inbound event processing failed');
+    await this.store.inboundEvents.finish(item.eventId, (error as Error).message).catch(() => {});
   }
 }
 
-/** Finds the contact by this handle (or one sharing its phone/email), creating it or adding the identity as needed. */
-async function contactFor(target: IngestTarget, event: Extract<InboundEvent, { type: 'message' }>): Promise<Contact> {
-  const { contacts } = target.data;
-  const value = normalizeIdentity(event.identityKind, event.from, target.defaultRegion ?? undefined);
-  let contact = await contacts.findByIdentity(event.identityKind, value);
-  if (!contact) {
-    contact = await contacts.create(
-      { name: event.fromName ?? null, identities: [{ kind: event.identityKind, value, consent: 'granted', consentSource: `inbound:${target.channel.kind}` }] },
-      `channel:${target.channel.id}`,
-    );
-    target.bus.publish({ type: 'contact.created', workspaceId: target.data.workspaceId, contactId: contact.id, at: Date.now() });
-  } else if (!contact.identities.some((i) => i.kind === event.identityKind && i.value === value)) {
-    contact = await contacts.addIdentity(contact.id, { kind: event.identityKind, value, consent: 'granted', consentSource: `inbound:${target.channel.kind}` }, `channel:${target.channel.id}`);
-  }
-  for (const alias of event.alsoKnownAs ?? []) {
-    const aliasValue = safeNormalize(alias.kind, alias.value, target.defaultRegion);
-    if (!aliasValue || contact.identities.some((i) => i.kind === alias.kind && i.value === aliasValue)) continue;
-    const owner = await contacts.findByIdentity(alias.kind, aliasValue);
-    if (!owner) contact = await contacts.addIdentity(contact.id, { kind: alias.kind, value: aliasValue }, `channel:${target.channel.id}`);
-  }
-  if (!contact.name && event.fromName) contact = await contacts.update(contact.id, { name: event.fromName }, `channel:${target.channel.id}`);
-  return contact;
+function newInboundEvent(arrival: Arrival): NewInboundEvent {
+  return { workspaceId: arrival.workspaceId, channelId: arrival.channel.id, body: arrival.body, contentType: arrival.contentType, dedupeKey: arrival.dedupeKey };
 }
 
-function safeNormalize(kind: Parameters<typeof normalizeIdentity>[0], value: string, region: string | null): string | null {
+function leadingCount<T>(items: readonly T[], test: (item: T) => boolean): number {
+  const index = items.findIndex((item) => !test(item));
+  return index === -1 ? items.length : index;
+}
+
+/** Appends the message; the reason when its sender's handle is not valid (nothing is written then). */
+async function appendOrRefuse(tx: BatchTransaction, source: InboundSource, event: MessageEvent): Promise<string | null> {
   try {
-    return normalizeIdentity(kind, value, region ?? undefined);
-  } catch {
+    await appendMessage(tx, source, event);
     return null;
+  } catch (error) {
+    if (error instanceof InvalidIdentityError) return error.message;
+    throw error;
   }
-}
-
-/**
- * Messages from one person are applied one at a time: the same phone writing on WhatsApp and SMS at the same
- * moment must find (or create) one contact, not race to create two. Keyed by workspace and match key, in this
- * process; several ingest processes will need the same lock in the database (an advisory lock on PostgreSQL).
- */
-const senderLocks = new Map<string, Promise<void>>();
-
-async function oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
-  const previous = senderLocks.get(key) ?? Promise.resolve();
-  const current = previous.then(work, work);
-  const settled = current.catch(() => {});
-  senderLocks.set(key, settled);
-  try {
-    await current;
-  } finally {
-    if (senderLocks.get(key) === settled) senderLocks.delete(key);
-  }
-}
-
-async function ingestMessage(target: IngestTarget, event: Extract<InboundEvent, { type: 'message' }>): Promise<void> {
-  const value = safeNormalize(event.identityKind, event.from, target.defaultRegion) ?? event.from;
-  await oneAtATime(`${target.data.workspaceId}|${identityMatchKey(event.identityKind, value)}`, () => ingestMessageNow(target, event));
-}
-
-async function ingestMessageNow(target: IngestTarget, event: Extract<InboundEvent, { type: 'message' }>): Promise<void> {
-  const existing = await target.data.messages.findByProviderId(target.channel.id, 'inbound', event.providerMessageId);
-  if (existing) return;
-  const contact = await contactFor(target, event);
-  const item = await target.data.messages.appendOnce({
-    // Checked just above; the unique index still guards against a concurrent copy.
-    skipDuplicateCheck: true,
-    contactId: contact.id,
-    direction: 'inbound',
-    channel: target.channel.kind,
-    channelId: target.channel.id,
-    body: event.text,
-    attachments: event.attachments ?? [],
-    providerMessageId: event.providerMessageId,
-    createdAt: event.at,
-  });
-  if (!item) return;
-  target.bus.publish({
-    type: 'message.created',
-    workspaceId: target.data.workspaceId,
-    contactId: contact.id,
-    conversationId: item.conversationId,
-    messageId: item.id,
-    providerMessageId: event.providerMessageId,
-    direction: 'inbound',
-    channel: target.channel.kind,
-    at: Date.now(),
-  });
-}
-
-async function ingestStatus(target: IngestTarget, event: Extract<InboundEvent, { type: 'status' }>): Promise<void> {
-  // Messages sent through the dispatcher have attempts; a receipt belongs to one attempt, not to the message.
-  const { deliveries } = target.data;
-  const now = Date.now();
-  let receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
-  if (!receipt) {
-    const updated = await target.data.messages.applyStatus(target.channel.id, event.providerMessageId, event.status, event.error ?? null);
-    if (updated) return publishStatus(target, updated.contactId, updated.id, updated.status);
-    // Perhaps the receipt overtook the send's own response: keep it, then look again in case the attempt recorded
-    // the provider's id meanwhile (the dispatcher does the same in the other order, so one of the two sees it).
-    await deliveries.holdEarlyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
-    receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
-  }
-  if (receipt?.changed) publishStatus(target, receipt.contactId, receipt.messageId, receipt.status);
-}
-
-function publishStatus(target: IngestTarget, contactId: string, messageId: string, status: string): void {
-  target.bus.publish({
-    type: 'message.status',
-    workspaceId: target.data.workspaceId,
-    contactId,
-    messageId,
-    status,
-    channel: target.channel.kind,
-    at: Date.now(),
-  });
-}
-
-async function ingestConsent(target: IngestTarget, event: Extract<InboundEvent, { type: 'opt_out' | 'opt_in' }>): Promise<void> {
-  const value = safeNormalize(event.identityKind, event.from, target.defaultRegion);
-  if (!value) return;
-  const contact = await target.data.contacts.findByIdentity(event.identityKind, value);
-  const identity = contact?.identities.find((i) => i.kind === event.identityKind && i.value === value);
-  if (!contact || !identity) return;
-  const consent = event.type === 'opt_out' ? 'revoked' : 'granted';
-  const source = `${target.channel.kind}:${event.keyword ?? event.type}`;
-  await target.data.contacts.setConsent(contact.id, identity.id, consent, source, `channel:${target.channel.id}`);
-  target.bus.publish({ type: 'contact.updated', workspaceId: target.data.workspaceId, contactId: contact.id, at: Date.now() });
 }

@@ -4,9 +4,11 @@ import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { badRequest } from '../errors.js';
 import type { Page } from './contacts.js';
 import { ConversationStore } from './conversations.js';
+import { dialectOf, powerOfTwoChunks, scopeColumn } from './database.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
-import type { Database, MessageTable } from './schema.js';
+import { PreparedQuery, type QueryTarget } from './prepared.js';
+import type { ConversationTable, Database, MessageTable } from './schema.js';
 
 export type Direction = 'inbound' | 'outbound' | 'note';
 
@@ -128,6 +130,101 @@ export class MessageStore {
     return this.insertIn(trx, message);
   }
 
+  /**
+   * Appends many messages in the caller's transaction with a few statements for the lot (the send API's group
+   * commit): the rows appendIn writes, for messages without a provider id. Each contact's messages go to its latest
+   * unresolved conversation, or to one new conversation opened for them.
+   */
+  async appendManyIn(trx: Kysely<Database>, messages: readonly NewMessage[]): Promise<TimelineItem[]> {
+    if (messages.length === 0) return [];
+    const opened = await this.openConversationsIn(trx, messages);
+    const rows = messages.map((message): MessageTable => {
+      const at = message.createdAt ?? Date.now();
+      return {
+        id: newId(),
+        workspace_id: this.workspaceId,
+        contact_id: message.contactId,
+        conversation_id: message.conversationId ?? opened.get(message.contactId)!,
+        direction: message.direction,
+        channel: message.channel ?? null,
+        body: message.body,
+        attachments: toJson(message.attachments ?? []),
+        provider_message_id: message.providerMessageId ?? null,
+        status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
+        error_category: null,
+        error_explanation: null,
+        author_user_id: message.authorUserId ?? null,
+        created_at: at,
+        updated_at: at,
+        channel_id: message.channelId ?? null,
+      };
+    });
+    // 16 columns a row: 32 rows a statement.
+    for (const chunk of powerOfTwoChunks(rows, 32)) await trx.insertInto('messages').values(chunk).execute();
+    // Conversations move to the top of the inbox: one update per distinct time (usually the whole batch shares one).
+    const touched = new Map<string, { at: number; channel: string | null; ids: Set<string> }>();
+    for (const row of rows) {
+      const key = `${row.created_at}|${row.channel ?? ''}`;
+      const entry = touched.get(key) ?? { at: row.created_at, channel: row.channel, ids: new Set<string>() };
+      entry.ids.add(row.conversation_id!);
+      touched.set(key, entry);
+    }
+    for (const { at, channel, ids } of touched.values()) {
+      for (const chunk of powerOfTwoChunks([...ids])) {
+        await trx
+          .updateTable('conversations')
+          .set(channel ? { last_activity_at: at, channel } : { last_activity_at: at })
+          .where(scopeColumn(dialectOf(trx)), '=', this.workspaceId)
+          .where('id', 'in', chunk)
+          .where('last_activity_at', '<=', at)
+          .execute();
+      }
+    }
+    return rows.map(toTimelineItem);
+  }
+
+  /** ConversationStore.openFor for the contacts of many messages without a conversation: conversation id by contact. */
+  private async openConversationsIn(trx: Kysely<Database>, messages: readonly NewMessage[]): Promise<Map<string, string>> {
+    const contactIds = [...new Set(messages.filter((m) => !m.conversationId).map((m) => m.contactId))];
+    const opened = new Map<string, string>();
+    const latest = new Map<string, number>();
+    for (const chunk of powerOfTwoChunks(contactIds)) {
+      // By contact only, the workspace checked on the rows: with the workspace in the WHERE, SQLite would walk the
+      // workspace's activity index instead of the contact's few conversations.
+      const rows = await trx
+        .selectFrom('conversations')
+        .select(['id', 'workspace_id', 'contact_id', 'last_activity_at'])
+        .where('contact_id', 'in', chunk)
+        .where('status', '<>', 'resolved')
+        .execute();
+      for (const row of rows) {
+        if (row.workspace_id !== this.workspaceId || (latest.get(row.contact_id) ?? Number.NEGATIVE_INFINITY) >= row.last_activity_at) continue;
+        latest.set(row.contact_id, row.last_activity_at);
+        opened.set(row.contact_id, row.id);
+      }
+    }
+    const created: ConversationTable[] = [];
+    for (const contactId of contactIds) {
+      if (opened.has(contactId)) continue;
+      const first = messages.find((m) => m.contactId === contactId)!;
+      const at = first.createdAt ?? Date.now();
+      const conversation: ConversationTable = {
+        id: newId(),
+        workspace_id: this.workspaceId,
+        contact_id: contactId,
+        status: 'open',
+        assignee_id: null,
+        channel: first.channel ?? null,
+        last_activity_at: at,
+        created_at: at,
+      };
+      created.push(conversation);
+      opened.set(contactId, conversation.id);
+    }
+    for (const chunk of powerOfTwoChunks(created, 64)) await trx.insertInto('conversations').values(chunk).execute();
+    return opened;
+  }
+
   private async insert(message: NewMessage): Promise<TimelineItem> {
     return this.db.transaction().execute(async (trx) => this.insertIn(trx, message));
   }
@@ -212,4 +309,130 @@ function toTimelineItem(row: MessageTable): TimelineItem {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * The inbound path's timeline writes, with statements compiled once and run in the caller's transaction: the same
+ * rows as appendOnce writes for an inbound message, for every message of a burst. One instance serves every
+ * workspace of a database.
+ */
+export class InboundMessageWriter {
+  private readonly existsQuery;
+  private readonly openConversationsQuery;
+  private readonly touchQuery;
+  private readonly insertConversation;
+  private readonly deleteConversation;
+  private readonly insertMessage;
+
+  constructor(db: Kysely<Database>) {
+    this.existsQuery = PreparedQuery.of<{ workspaceId: string; channelId: string; providerMessageId: string }, { id: string }>(
+      db,
+      ['workspaceId', 'channelId', 'providerMessageId'],
+      (q, v) =>
+        q
+          .selectFrom('messages')
+          .select('id')
+          .where('workspace_id', '=', v.workspaceId)
+          .where('channel_id', '=', v.channelId)
+          .where('direction', '=', 'inbound')
+          .where('provider_message_id', '=', v.providerMessageId),
+    );
+    // By contact alone: with the workspace in the same WHERE, SQLite walks the workspace's activity index instead,
+    // which reads every conversation of the workspace. The workspace is checked on the rows.
+    this.openConversationsQuery = PreparedQuery.of<{ contactId: string }, { id: string; workspace_id: string; last_activity_at: number }>(
+      db,
+      ['contactId'],
+      (q, v) => q.selectFrom('conversations').select(['id', 'workspace_id', 'last_activity_at']).where('contact_id', '=', v.contactId).where('status', '<>', 'resolved'),
+    );
+    this.touchQuery = PreparedQuery.of<{ workspaceId: string; id: string; channel: string; at: number }, never>(
+      db,
+      ['workspaceId', 'id', 'channel', 'at'],
+      (q, v) =>
+        q
+          .updateTable('conversations')
+          .set({ last_activity_at: v.at, channel: v.channel, status: 'open' })
+          .where('workspace_id', '=', v.workspaceId)
+          .where('id', '=', v.id)
+          .where('last_activity_at', '<=', v.at),
+    );
+    this.insertConversation = PreparedQuery.of<ConversationTable, never>(
+      db,
+      ['id', 'workspace_id', 'contact_id', 'status', 'assignee_id', 'channel', 'last_activity_at', 'created_at'],
+      (q, v) => q.insertInto('conversations').values(v),
+    );
+    this.deleteConversation = PreparedQuery.of<{ workspaceId: string; id: string }, never>(db, ['workspaceId', 'id'], (q, v) =>
+      q.deleteFrom('conversations').where('workspace_id', '=', v.workspaceId).where('id', '=', v.id),
+    );
+    this.insertMessage = PreparedQuery.of<MessageTable, never>(
+      db,
+      [
+        'id', 'workspace_id', 'contact_id', 'conversation_id', 'direction', 'channel', 'body', 'attachments', 'provider_message_id', 'status',
+        'error_category', 'error_explanation', 'author_user_id', 'created_at', 'updated_at', 'channel_id',
+      ],
+      (q, v) => q.insertInto('messages').values(v).onConflict((oc) => oc.doNothing()),
+    );
+  }
+
+  /** Whether the channel already delivered an inbound message with this provider id. */
+  async exists(target: QueryTarget, workspaceId: string, channelId: string, providerMessageId: string): Promise<boolean> {
+    return (await this.existsQuery.run(target, { workspaceId, channelId, providerMessageId })).rows.length > 0;
+  }
+
+  /**
+   * Appends a customer's message to the contact's latest unresolved conversation, or to a new one, and moves that
+   * conversation to the top of the inbox: what appendOnce does for an inbound message. Null when the channel
+   * already delivered this provider id.
+   */
+  async append(
+    target: QueryTarget,
+    input: { workspaceId: string; contactId: string; channel: string; channelId: string; body: string; attachments: Attachment[]; providerMessageId: string; at: number },
+  ): Promise<TimelineItem | null> {
+    const { workspaceId, contactId, channel, at } = input;
+    const { rows } = await this.openConversationsQuery.run(target, { contactId });
+    let latest: { id: string; last_activity_at: number } | undefined;
+    for (const row of rows) {
+      if (row.workspace_id === workspaceId && (!latest || row.last_activity_at > latest.last_activity_at)) latest = row;
+    }
+    const created = !latest;
+    const conversationId = latest?.id ?? newId();
+    if (created) {
+      await this.insertConversation.run(target, {
+        id: conversationId,
+        workspace_id: workspaceId,
+        contact_id: contactId,
+        status: 'open',
+        assignee_id: null,
+        channel,
+        last_activity_at: at,
+        created_at: at,
+      });
+    }
+    const row: MessageTable = {
+      id: newId(),
+      workspace_id: workspaceId,
+      contact_id: contactId,
+      conversation_id: conversationId,
+      direction: 'inbound',
+      channel,
+      body: input.body,
+      attachments: toJson(input.attachments),
+      provider_message_id: input.providerMessageId,
+      status: 'received',
+      error_category: null,
+      error_explanation: null,
+      author_user_id: null,
+      created_at: at,
+      updated_at: at,
+      channel_id: input.channelId,
+    };
+    if ((await this.insertMessage.changes(target, row)) === 0) {
+      // Another process stored the same provider message meanwhile (PostgreSQL): leave no empty conversation behind.
+      if (created) await this.deleteConversation.run(target, { workspaceId, id: conversationId });
+      return null;
+    }
+    // Moves the conversation to the top of the inbox and reopens it if staff had parked it, unless it has seen newer
+    // activity (this message is late).
+    if (!created) await this.touchQuery.run(target, { workspaceId, id: conversationId, channel, at });
+    return toTimelineItem(row);
+  }
 }

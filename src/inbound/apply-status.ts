@@ -1,0 +1,61 @@
+// Delivery receipts and consent changes from a channel: receipts move the delivery of a message Lifeline sent
+// forward (through its attempt when the dispatcher sent it); STOP and START change the consent of the handle.
+// Each writes in its own transactions: the delivery store coordinates receipts with the dispatcher itself.
+import type { InboundEvent } from '../channels/types.js';
+import type { EventBus } from '../live/event-bus.js';
+import type { WorkspaceData } from '../store/store.js';
+import { normalizeOrNull } from './normalize-cache.js';
+
+export interface StatusTarget {
+  data: WorkspaceData;
+  defaultRegion: string | null;
+  channel: { id: string; kind: string };
+  bus: EventBus;
+}
+
+export type StatusOrConsentEvent = Exclude<InboundEvent, { type: 'message' }>;
+
+export async function applyStatusOrConsent(target: StatusTarget, event: StatusOrConsentEvent): Promise<void> {
+  if (event.type === 'status') await applyStatus(target, event);
+  else await applyConsent(target, event);
+}
+
+async function applyStatus(target: StatusTarget, event: Extract<InboundEvent, { type: 'status' }>): Promise<void> {
+  // Messages sent through the dispatcher have attempts; a receipt belongs to one attempt, not to the message.
+  const { deliveries } = target.data;
+  const now = Date.now();
+  let receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+  if (!receipt) {
+    const updated = await target.data.messages.applyStatus(target.channel.id, event.providerMessageId, event.status, event.error ?? null);
+    if (updated) return publishStatus(target, updated.contactId, updated.id, updated.status);
+    // Perhaps the receipt overtook the send's own response: keep it, then look again in case the attempt recorded
+    // the provider's id meanwhile (the dispatcher does the same in the other order, so one of the two sees it).
+    await deliveries.holdEarlyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+    receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
+  }
+  if (receipt?.changed) publishStatus(target, receipt.contactId, receipt.messageId, receipt.status);
+}
+
+function publishStatus(target: StatusTarget, contactId: string, messageId: string, status: string): void {
+  target.bus.publish({
+    type: 'message.status',
+    workspaceId: target.data.workspaceId,
+    contactId,
+    messageId,
+    status,
+    channel: target.channel.kind,
+    at: Date.now(),
+  });
+}
+
+async function applyConsent(target: StatusTarget, event: Extract<InboundEvent, { type: 'opt_out' | 'opt_in' }>): Promise<void> {
+  const value = normalizeOrNull(event.identityKind, event.from, target.defaultRegion);
+  if (!value) return;
+  const contact = await target.data.contacts.findByIdentity(event.identityKind, value);
+  const identity = contact?.identities.find((i) => i.kind === event.identityKind && i.value === value);
+  if (!contact || !identity) return;
+  const consent = event.type === 'opt_out' ? 'revoked' : 'granted';
+  const source = `${target.channel.kind}:${event.keyword ?? event.type}`;
+  await target.data.contacts.setConsent(contact.id, identity.id, consent, source, `channel:${target.channel.id}`);
+  target.bus.publish({ type: 'contact.updated', workspaceId: target.data.workspaceId, contactId: contact.id, at: Date.now() });
+}
