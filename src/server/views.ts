@@ -2,9 +2,16 @@
 import { z } from 'zod';
 import { IDENTITY_KINDS } from '../core/identity.js';
 import { ROLES } from '../core/roles.js';
+import type { DeliveryPath } from '../inbox/delivery-paths.js';
 import type { ApiKey } from '../store/api-keys.js';
 import type { Contact } from '../store/contacts.js';
-import { CONVERSATION_STATUSES, type Conversation } from '../store/conversations.js';
+import {
+  CONVERSATION_STATUSES,
+  type Conversation,
+  type ConversationSummary,
+  PREVIEW_LENGTH,
+  UNREAD_COUNT_LIMIT,
+} from '../store/conversations.js';
 import type { TimelineItem } from '../store/messages.js';
 import type { User } from '../store/users.js';
 import type { Workspace } from '../store/workspaces.js';
@@ -56,10 +63,39 @@ export const ConversationSchema = z.object({
   channel: z.string().nullable(),
   lastActivityAt: z.string(),
   createdAt: z.string(),
+  lastReadAt: z.string().nullable().describe('When staff last opened it (POST /conversations/{id}/read); null: never.'),
 });
 
 export function conversationView(c: Conversation): z.infer<typeof ConversationSchema> {
-  return { ...c, lastActivityAt: iso(c.lastActivityAt)!, createdAt: iso(c.createdAt)! };
+  return { ...c, lastActivityAt: iso(c.lastActivityAt)!, createdAt: iso(c.createdAt)!, lastReadAt: iso(c.lastReadAt) };
+}
+
+export const InboxConversationSchema = ConversationSchema.extend({
+  contact: z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    handle: z.string().nullable().describe('The handle to show beside the name: a phone number, else an email, else a messenger id.'),
+  }),
+  lastMessage: z
+    .object({
+      body: z.string().describe(`The first ${PREVIEW_LENGTH} characters.`),
+      direction: z.enum(['inbound', 'outbound', 'note']),
+      channel: z.string().nullable(),
+      status: z.string(),
+      at: z.string(),
+    })
+    .nullable(),
+  unreadCount: z.number().int().describe(`Inbound messages after lastReadAt, counted up to ${UNREAD_COUNT_LIMIT}.`),
+});
+
+export function inboxConversationView(c: Conversation, summary: ConversationSummary | undefined): z.infer<typeof InboxConversationSchema> {
+  const last = summary?.lastMessage ?? null;
+  return {
+    ...conversationView(c),
+    contact: summary?.contact ?? { id: c.contactId, name: null, handle: null },
+    lastMessage: last ? { ...last, direction: last.direction as 'inbound' | 'outbound' | 'note', at: iso(last.at)! } : null,
+    unreadCount: summary?.unreadCount ?? 0,
+  };
 }
 
 export const TimelineItemSchema = z.object({
@@ -82,6 +118,32 @@ export const TimelineItemSchema = z.object({
 
 export function timelineItemView(m: TimelineItem): z.infer<typeof TimelineItemSchema> {
   return { ...m, createdAt: iso(m.createdAt)!, updatedAt: iso(m.updatedAt)! };
+}
+
+export const DeliveryPathSchema = z
+  .object({
+    status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']),
+    channel: z.string().nullable().describe('The channel kind that delivered the message, once one did.'),
+    attempts: z.array(
+      z.object({
+        channel: z.string(),
+        result: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'timed_out', 'unknown']),
+        errorCategory: z.string().nullable(),
+        explanation: z.string(),
+        at: z.string(),
+      }),
+    ),
+    skipped: z.array(z.object({ channel: z.string(), reason: z.string(), explanation: z.string() })).describe('Channels not tried, and why.'),
+    explanation: z.string().describe('Where the message stands, in plain words.'),
+  })
+  .describe('How a message sent through POST /messages went: the same facts as GET /messages/{id}.');
+
+export const TimelineEntrySchema = TimelineItemSchema.extend({
+  delivery: DeliveryPathSchema.nullable().describe('For outbound messages sent through POST /messages; null for everything else.'),
+});
+
+export function timelineEntryView(m: TimelineItem, delivery: DeliveryPath | undefined): z.infer<typeof TimelineEntrySchema> {
+  return { ...timelineItemView(m), delivery: delivery ?? null };
 }
 
 export const UserSchema = z.object({
@@ -114,6 +176,7 @@ export function apiKeyView(k: ApiKey): z.infer<typeof ApiKeySchema> {
 export const WorkspaceSchema = z.object({
   id: z.string(),
   name: z.string(),
+  slug: z.string().describe('Names the workspace in public URLs such as the contact page /c/{slug}.'),
   defaultRegion: z.string().nullable(),
   timezone: z.string(),
   settings: z.object({

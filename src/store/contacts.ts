@@ -12,7 +12,8 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
-import type { ContactIdentityTable, ContactTable, Database } from './schema.js';
+import { PreparedQuery, type QueryTarget } from './prepared.js';
+import type { AuditLogTable, ContactIdentityTable, ContactTable, Database } from './schema.js';
 
 export type Consent = 'granted' | 'revoked' | 'unknown';
 
@@ -71,6 +72,13 @@ export interface ContactQuery {
   tag?: string;
   cursor?: string;
   limit?: number;
+}
+
+export interface ContactSearchMatch {
+  /** A LIKE pattern for `contacts.search_text`, escaped with '\\'. */
+  like: string;
+  /** The only contacts that can match (from the SQLite trigram index), or null when every contact must be checked. */
+  ids: string[] | null;
 }
 
 export interface Page<T> {
@@ -179,13 +187,11 @@ export class ContactStore {
   async list(query: ContactQuery): Promise<Page<Contact>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     let q = this.db.selectFrom('contacts').selectAll().where('workspace_id', '=', this.workspaceId);
-    const text = query.query?.trim().toLowerCase();
-    if (text) {
-      const needle = PHONE_QUERY.test(text) ? text.replace(/[\s().-]/g, '') : text;
-      const indexed = await this.indexedMatches(needle);
-      if (indexed?.length === 0) return { items: [], nextCursor: null };
-      if (indexed) q = q.where('id', 'in', indexed);
-      q = q.where(sql<boolean>`search_text like ${`%${escapeLike(needle)}%`} escape '\\'`);
+    if (query.query?.trim()) {
+      const match = await this.searchMatch(query.query);
+      if (!match) return { items: [], nextCursor: null };
+      if (match.ids) q = q.where('id', 'in', match.ids);
+      q = q.where(sql<boolean>`search_text like ${match.like} escape '\\'`);
     }
     if (query.tag) {
       // The tag's id as a constant lets PostgreSQL use the statistics of contact_tags.tag_id: a rare tag is then read
@@ -225,6 +231,19 @@ export class ContactStore {
   }
 
   /**
+   * What the search box matches: contacts whose `search_text` is LIKE `like` (escaped with '\\'), and on SQLite,
+   * when the trigram index can tell, the only ids that can match. Null when no contact can match. Shared by the
+   * contact list and the inbox's conversation search, so both find the same people.
+   */
+  async searchMatch(query: string): Promise<ContactSearchMatch | null> {
+    const text = query.trim().toLowerCase();
+    const needle = PHONE_QUERY.test(text) ? text.replace(/[\s().-]/g, '') : text;
+    const ids = await this.indexedMatches(needle);
+    if (ids?.length === 0) return null;
+    return { like: `%${escapeLike(needle)}%`, ids };
+  }
+
+  /**
    * On SQLite, the ids of contacts whose search text contains `needle`, read from the trigram index (migration
    * 0005); null when the index cannot help: short or wildcard needles, and fragments so common that scanning the
    * newest contacts fills a page sooner than sorting thousands of matches.
@@ -238,20 +257,23 @@ export class ContactStore {
 
   async update(id: string, patch: ContactPatch, actor: string): Promise<Contact> {
     await this.require(id);
-    await this.db.transaction().execute(async (trx) => {
-      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
-      const values: Partial<ContactTable> = { updated_at: Date.now() };
-      if (patch.name !== undefined) values.name = patch.name?.trim() || null;
-      if (patch.address !== undefined) values.address = patch.address ? toJson(patch.address) : null;
-      if (patch.preferredChannels !== undefined) values.preferred_channels = toJson(patch.preferredChannels);
-      if (patch.timezone !== undefined) values.timezone = patch.timezone;
-      if (patch.language !== undefined) values.language = patch.language;
-      await trx.updateTable('contacts').set(values).where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
-      if (patch.tags) await store.setTags(id, patch.tags);
-      await store.refreshSearchText(id);
-      await store.audit.record(actor, 'contact.updated', { type: 'contact', id }, { fields: Object.keys(patch) });
-    });
+    await this.db.transaction().execute((trx) => this.updateIn(trx, id, patch, actor));
     return this.require(id);
+  }
+
+  /** update's writes within the caller's transaction (the inbound path applies a batch of events in one). */
+  async updateIn(trx: Kysely<Database>, id: string, patch: ContactPatch, actor: string): Promise<void> {
+    const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+    const values: Partial<ContactTable> = { updated_at: Date.now() };
+    if (patch.name !== undefined) values.name = patch.name?.trim() || null;
+    if (patch.address !== undefined) values.address = patch.address ? toJson(patch.address) : null;
+    if (patch.preferredChannels !== undefined) values.preferred_channels = toJson(patch.preferredChannels);
+    if (patch.timezone !== undefined) values.timezone = patch.timezone;
+    if (patch.language !== undefined) values.language = patch.language;
+    await trx.updateTable('contacts').set(values).where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
+    if (patch.tags) await store.setTags(id, patch.tags);
+    await store.refreshSearchText(id);
+    await store.audit.record(actor, 'contact.updated', { type: 'contact', id }, { fields: Object.keys(patch) });
   }
 
   async delete(id: string, actor: string): Promise<void> {
@@ -265,14 +287,20 @@ export class ContactStore {
   async addIdentity(contactId: string, input: IdentityInput, actor: string): Promise<Contact> {
     await this.require(contactId);
     const [identity] = this.normalize({ identities: [input] });
-    await this.db.transaction().execute(async (trx) => {
-      const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
-      await store.assertIdentitiesFree([identity!]);
-      await store.insertIdentity(contactId, identity!, Date.now());
-      await store.refreshSearchText(contactId);
-      await store.audit.record(actor, 'contact.identity_added', { type: 'contact', id: contactId }, { kind: identity!.kind });
-    });
+    await this.db.transaction().execute((trx) => this.addIdentityIn(trx, contactId, identity!, actor));
     return this.require(contactId);
+  }
+
+  /**
+   * addIdentity's writes within the caller's transaction, for an identity already normalised; throws identity_taken
+   * when another contact has it.
+   */
+  async addIdentityIn(trx: Kysely<Database>, contactId: string, identity: IdentityInput, actor: string): Promise<void> {
+    const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
+    await store.assertIdentitiesFree([identity]);
+    await store.insertIdentity(contactId, identity, Date.now());
+    await store.refreshSearchText(contactId);
+    await store.audit.record(actor, 'contact.identity_added', { type: 'contact', id: contactId }, { kind: identity.kind });
   }
 
   async removeIdentity(contactId: string, identityId: string, actor: string): Promise<Contact> {
@@ -506,4 +534,112 @@ function toIdentity(row: ContactIdentityTable): Identity {
     consentSource: row.consent_source,
     consentAt: row.consent_at,
   };
+}
+
+/** An identity sharing the match key looked up, with the contact it belongs to. */
+export interface MatchedIdentity {
+  contactId: string;
+  contactName: string | null;
+  kind: IdentityKind;
+  value: string;
+}
+
+/**
+ * The inbound path's contact look-up and creation, with statements compiled once and run in the caller's
+ * transaction: every message of a burst needs them. They write the same rows as ContactStore.create, without the
+ * read-back the inbound path has no use for. One instance serves every workspace of a database.
+ */
+export class InboundContactWriter {
+  private readonly matchQuery;
+  private readonly insertContact;
+  private readonly insertIdentity;
+  private readonly insertAudit;
+
+  constructor(db: Kysely<Database>) {
+    this.matchQuery = PreparedQuery.of<{ workspaceId: string; matchKey: string }, { contact_id: string; name: string | null; kind: string; value: string }>(
+      db,
+      ['workspaceId', 'matchKey'],
+      (q, v) =>
+        q
+          .selectFrom('contact_identities as i')
+          .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+          .select(['i.contact_id', 'c.name', 'i.kind', 'i.value'])
+          .where('i.workspace_id', '=', v.workspaceId)
+          .where('i.match_key', '=', v.matchKey)
+          .orderBy('i.created_at')
+          .orderBy('i.id'),
+    );
+    this.insertContact = PreparedQuery.of<ContactTable, never>(
+      db,
+      ['id', 'workspace_id', 'name', 'search_text', 'address', 'preferred_channels', 'timezone', 'language', 'created_at', 'updated_at'],
+      (q, v) => q.insertInto('contacts').values(v),
+    );
+    this.insertIdentity = PreparedQuery.of<ContactIdentityTable, never>(
+      db,
+      ['id', 'workspace_id', 'contact_id', 'kind', 'value', 'match_key', 'consent', 'consent_source', 'consent_at', 'created_at'],
+      (q, v) => q.insertInto('contact_identities').values(v),
+    );
+    this.insertAudit = PreparedQuery.of<AuditLogTable, never>(
+      db,
+      ['id', 'workspace_id', 'actor', 'action', 'target_type', 'target_id', 'details', 'created_at'],
+      (q, v) => q.insertInto('audit_log').values(v),
+    );
+  }
+
+  /**
+   * Identities under this match key, oldest first: the first one's contact is the one findByIdentity returns, and
+   * the rest tell whether that contact already has a given handle of this person.
+   */
+  async findByMatchKey(target: QueryTarget, workspaceId: string, matchKey: string): Promise<MatchedIdentity[]> {
+    const { rows } = await this.matchQuery.run(target, { workspaceId, matchKey });
+    return rows.map((r) => ({ contactId: r.contact_id, contactName: r.name, kind: r.kind as IdentityKind, value: r.value }));
+  }
+
+  /** A new contact with one identity, normalised and known to be free; the same rows as ContactStore.create. */
+  async create(
+    target: QueryTarget,
+    workspaceId: string,
+    input: { name: string | null; identity: Required<IdentityInput>; actor: string },
+  ): Promise<string> {
+    const id = newId();
+    const now = Date.now();
+    const name = input.name?.trim() || null;
+    const { identity } = input;
+    await this.insertContact.run(target, {
+      id,
+      workspace_id: workspaceId,
+      name,
+      search_text: searchText(name, [identity.value]),
+      address: null,
+      preferred_channels: toJson([]),
+      timezone: null,
+      language: null,
+      created_at: now,
+      updated_at: now,
+    });
+    const known = identity.consent !== 'unknown';
+    await this.insertIdentity.run(target, {
+      id: newId(),
+      workspace_id: workspaceId,
+      contact_id: id,
+      kind: identity.kind,
+      value: identity.value,
+      match_key: identityMatchKey(identity.kind, identity.value),
+      consent: identity.consent,
+      consent_source: known ? identity.consentSource : null,
+      consent_at: known ? now : null,
+      created_at: now,
+    });
+    await this.insertAudit.run(target, {
+      id: newId(),
+      workspace_id: workspaceId,
+      actor: input.actor,
+      action: 'contact.created',
+      target_type: 'contact',
+      target_id: id,
+      details: toJson({}),
+      created_at: Date.now(),
+    });
+    return id;
+  }
 }

@@ -3,8 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskConfig, mergeConfig } from '../../channels/mask.js';
-import { adapterFor } from '../../channels/registry.js';
+import { credentialFields } from '../../channels/credential-fields.js';
+import { adapterFor, registeredKinds } from '../../channels/registry.js';
 import { CHANNEL_KINDS, type ChannelAdapter, ProviderError } from '../../channels/types.js';
+import { capitalize, channelName } from '../../core/delivery/wording.js';
+import { CHANNEL_HEALTH } from '../../core/health.js';
 import { badRequest, LifelineError } from '../../errors.js';
 import type { StoredChannel } from '../../store/channels.js';
 import { callerOf } from '../auth.js';
@@ -18,6 +21,33 @@ const ChannelSchema = z.object({
   config: z.record(z.string(), z.unknown()).describe('Secrets are masked.'),
   webhookUrl: z.string().describe('Where the provider must send webhooks.'),
   createdAt: z.string(),
+});
+
+const ChannelWithHealthSchema = ChannelSchema.extend({
+  health: z.enum(CHANNEL_HEALTH).describe('down: its circuit breaker is open; banned: the provider refuses the account; degraded: being tested again, or many recent failures.'),
+  healthDetail: z.object({
+    errorRate: z.number().min(0).max(1).describe('Failed attempts / attempts over the window (15 minutes), counting only failures about the channel itself.'),
+    attempts: z.number().int().describe('Attempts with an outcome in the window.'),
+    since: z.string().nullable().describe('Since when the channel has been in this state, when known; null when up.'),
+    explanation: z.string(),
+  }),
+});
+
+const ChannelKindSchema = z.object({
+  kind: z.enum(CHANNEL_KINDS),
+  name: z.string(),
+  fields: z.array(
+    z.object({
+      name: z.string().describe('The config key; a dotted name is a key inside a nested object ("smtp.host").'),
+      type: z.enum(['string', 'number', 'boolean', 'enum']),
+      required: z.boolean().describe('Inside an optional group (email imap.*), required only when the group is used.'),
+      secret: z.boolean(),
+      options: z.array(z.string()).optional(),
+      description: z.string().optional(),
+      default: z.union([z.string(), z.number(), z.boolean()]).optional().describe('What the server uses when the field is left out.'),
+      multiple: z.literal(true).optional().describe('A list of values: send an array.'),
+    }),
+  ),
 });
 
 function requireAdapter(kind: string): ChannelAdapter<unknown> {
@@ -58,10 +88,45 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
     createdAt: new Date(channel.createdAt).toISOString(),
   });
 
+  r.get('/channel-kinds', {
+    config: { role: 'admin' },
+    schema: {
+      tags,
+      summary: "The channels Lifeline can connect, each with its credential form's fields",
+      description: "Generated from each adapter's config schema: dotted names are keys of nested objects (smtp.host); secret fields are masked once saved.",
+      response: { 200: z.object({ items: z.array(ChannelKindSchema) }), ...errorResponses },
+    },
+    handler: async () => ({
+      items: registeredKinds().map((kind) => ({ kind, name: capitalize(channelName(kind)), fields: credentialFields(adapterFor(kind)!) })),
+    }),
+  });
+
+  /** The channel with its health now (the same reading the health monitor publishes changes of). */
+  const withHealth = async (channels: StoredChannel[]) => {
+    const reports = await app.health.report(channels);
+    return channels.map((channel) => {
+      const report = reports.get(channel.id)!;
+      return {
+        ...view(channel),
+        health: report.health,
+        healthDetail: {
+          errorRate: report.errorRate,
+          attempts: report.attempts,
+          since: report.since === null ? null : new Date(report.since).toISOString(),
+          explanation: report.explanation,
+        },
+      };
+    });
+  };
+
   r.get('/channels', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'List channels', response: { 200: z.object({ items: z.array(ChannelSchema) }), ...errorResponses } },
-    handler: async (request) => ({ items: (await callerOf(request).data.channels.list()).map(view) }),
+    schema: {
+      tags,
+      summary: 'List channels, each with its health',
+      response: { 200: z.object({ items: z.array(ChannelWithHealthSchema) }), ...errorResponses },
+    },
+    handler: async (request) => ({ items: await withHealth(await callerOf(request).data.channels.list()) }),
   });
 
   r.post('/channels', {
@@ -91,8 +156,8 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/channels/:id', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'Read a channel', params: IdParams, response: { 200: ChannelSchema, ...errorResponses } },
-    handler: async (request) => view(await callerOf(request).data.channels.require(request.params.id)),
+    schema: { tags, summary: 'Read a channel, with its health', params: IdParams, response: { 200: ChannelWithHealthSchema, ...errorResponses } },
+    handler: async (request) => (await withHealth([await callerOf(request).data.channels.require(request.params.id)]))[0]!,
   });
 
   r.patch('/channels/:id', {

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IDENTITY_KINDS } from '../../core/identity.js';
+import { SKIP_REASONS } from '../../core/delivery/index.js';
+import { deliveryPaths } from '../../inbox/delivery-paths.js';
+import { contactReachability } from '../../inbox/reachability.js';
 import { callerOf } from '../auth.js';
 import {
   AddressSchema,
@@ -11,7 +14,9 @@ import {
   errorResponses,
   IdParams,
   pageOf,
+  TimelineEntrySchema,
   TimelineItemSchema,
+  timelineEntryView,
   timelineItemView,
 } from '../views.js';
 
@@ -46,9 +51,34 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
+const ReachabilitySchema = z.object({
+  auto: z.object({ channelId: z.string(), kind: z.string() }).nullable().describe('The channel Auto would try first; null when none can reach the contact.'),
+  channels: z
+    .array(
+      z.object({
+        channelId: z.string(),
+        kind: z.string(),
+        name: z.string(),
+        reachable: z.boolean().describe('A message sent now without a template may go out here.'),
+        to: z.string().nullable().describe("The contact's handle this channel would use, also while the channel is down; null without one."),
+        reason: z.enum(SKIP_REASONS).nullable().describe('Why the channel cannot be used now; null when it can.'),
+        explanation: z.string().nullable().describe('The reason in plain words; for a reachable channel, a caveat or null.'),
+        needsTemplate: z.boolean().describe("WhatsApp outside its 24-hour window: reachable with an approved template only."),
+      }),
+    )
+    .describe('Every channel of the workspace: those Auto would use, in its order, then the others.'),
+});
+
 export async function contactRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['contacts'];
+
+  // Another tab or agent looking at this customer refreshes when someone edits them (name, handles, consent, merge).
+  app.addHook('onResponse', async (request, reply) => {
+    const contactId = (request.params as { id?: string } | undefined)?.id;
+    if (!contactId || (request.method !== 'POST' && request.method !== 'PATCH' && request.method !== 'PUT') || reply.statusCode >= 300) return;
+    app.bus.publish({ type: 'contact.updated', workspaceId: callerOf(request).workspace.id, contactId, at: Date.now() });
+  });
 
   r.post('/contacts', {
     config: { role: 'agent' },
@@ -170,16 +200,35 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     config: { role: 'agent' },
     schema: {
       tags,
-      summary: "The contact's messages and notes across every channel, newest first",
+      summary: "The contact's messages and notes across every channel, newest first, with each sent message's delivery path",
       params: IdParams,
       querystring: z.object({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
-      response: { 200: pageOf(TimelineItemSchema), ...errorResponses },
+      response: { 200: pageOf(TimelineEntrySchema), ...errorResponses },
     },
     handler: async (request) => {
       const data = callerOf(request).data;
       await data.contacts.require(request.params.id);
       const page = await data.messages.timeline(request.params.id, request.query);
-      return { items: page.items.map(timelineItemView), nextCursor: page.nextCursor };
+      const paths = await deliveryPaths(app.store.db, data.workspaceId, page.items);
+      return { items: page.items.map((item) => timelineEntryView(item, paths.get(item.id))), nextCursor: page.nextCursor };
+    },
+  });
+
+  r.get('/contacts/:id/reachability', {
+    config: { role: 'agent' },
+    schema: {
+      tags,
+      summary: 'Which channels can reach the contact now, and why the others cannot (for the reply box)',
+      description:
+        'Decided by the same routing as POST /messages with route "auto" and no template: handles and consent, preferred channels, ' +
+        "the channel the customer last wrote on, the workspace's channel order, each channel's state and circuit breaker. " +
+        '`auto` is the channel Auto would try first.',
+      params: IdParams,
+      response: { 200: ReachabilitySchema, ...errorResponses },
+    },
+    handler: async (request) => {
+      const caller = callerOf(request);
+      return contactReachability(app.store, caller.workspace, caller.data, request.params.id, { circuit: app.circuitConfig });
     },
   });
 

@@ -4,13 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CONVERSATION_STATUSES } from '../../store/conversations.js';
 import { callerOf } from '../auth.js';
-import { ConversationSchema, conversationView, errorResponses, IdParams, pageOf } from '../views.js';
+import { ConversationSchema, conversationView, errorResponses, IdParams, InboxConversationSchema, inboxConversationView, pageOf } from '../views.js';
 
 const ListQuery = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
   assignee: z.string().max(100).optional().describe("A user id, 'me', or 'none' for unassigned."),
   channel: z.string().max(40).optional(),
   contactId: z.string().max(100).optional(),
+  q: z.string().max(200).optional().describe("Part of the contact's name or of any of their handles (phone, email, …)."),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -21,19 +22,44 @@ export async function conversationRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/conversations', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'List conversations, most recent activity first', querystring: ListQuery, response: { 200: pageOf(ConversationSchema), ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'List conversations, most recent activity first, each with its contact, last message and unread count',
+      querystring: ListQuery,
+      response: { 200: pageOf(InboxConversationSchema), ...errorResponses },
+    },
     handler: async (request) => {
       const caller = callerOf(request);
-      const assignee = request.query.assignee === 'me' ? (caller.userId ?? 'none') : request.query.assignee;
-      const page = await caller.data.conversations.list({ ...request.query, assignee });
-      return { items: page.items.map(conversationView), nextCursor: page.nextCursor };
+      const { q, ...filter } = request.query;
+      const assignee = filter.assignee === 'me' ? (caller.userId ?? 'none') : filter.assignee;
+      const page = await caller.data.conversations.list({ ...filter, assignee, query: q });
+      const summaries = await caller.data.conversations.summaries(page.items);
+      return { items: page.items.map((c) => inboxConversationView(c, summaries.get(c.id))), nextCursor: page.nextCursor };
     },
   });
 
   r.get('/conversations/:id', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'Read a conversation', params: IdParams, response: { 200: ConversationSchema, ...errorResponses } },
-    handler: async (request) => conversationView(await callerOf(request).data.conversations.require(request.params.id)),
+    schema: { tags, summary: 'Read a conversation, as the list shows it', params: IdParams, response: { 200: InboxConversationSchema, ...errorResponses } },
+    handler: async (request) => {
+      const conversations = callerOf(request).data.conversations;
+      const conversation = await conversations.require(request.params.id);
+      return inboxConversationView(conversation, (await conversations.summaries([conversation])).get(conversation.id));
+    },
+  });
+
+  r.post('/conversations/:id/read', {
+    config: { role: 'agent' },
+    schema: {
+      tags,
+      summary: 'Mark the conversation read: its unread count goes to 0 until the customer writes again',
+      params: IdParams,
+      response: { 204: z.null(), ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      await callerOf(request).data.conversations.markRead(request.params.id);
+      return reply.code(204).send(null);
+    },
   });
 
   r.patch('/conversations/:id', {

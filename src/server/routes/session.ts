@@ -1,15 +1,34 @@
 // /api/v1/auth: staff sign-in with a password, giving an HttpOnly session cookie and a CSRF token.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unauthorized } from '../../errors.js';
 import { verifyPassword } from '../../store/passwords.js';
+import type { UserTable } from '../../store/schema.js';
 import { SESSION_TTL_MS } from '../../store/sessions.js';
 import { toUser } from '../../store/users.js';
 import { callerOf, SESSION_COOKIE } from '../auth.js';
 import { errorResponses, UserSchema, userView } from '../views.js';
 
-const SessionSchema = z.object({ user: UserSchema, workspaceId: z.string(), csrfToken: z.string() });
+export const SessionSchema = z.object({ user: UserSchema, workspaceId: z.string(), csrfToken: z.string() });
+
+/** Signs the user in: the session cookie on the reply, and the body of a successful sign-in. */
+export async function startSession(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  row: UserTable,
+  secureCookies: boolean,
+): Promise<z.infer<typeof SessionSchema>> {
+  const { token, csrfToken } = await app.store.sessions.create(row);
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secureCookies,
+    path: '/',
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+  return { user: userView(toUser(row)), workspaceId: row.workspace_id, csrfToken };
+}
 
 // A hash to compare against when the email is unknown, so timing does not tell which emails exist.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==';
@@ -30,15 +49,7 @@ export async function sessionRoutes(app: FastifyInstance, options: { secureCooki
       const row = await app.store.sessions.findUserByEmail(request.body.email);
       const valid = await verifyPassword(request.body.password, row?.password_hash ?? DUMMY_HASH);
       if (!row || !valid || row.disabled_at !== null) throw unauthorized('Wrong email or password.');
-      const { token, csrfToken } = await app.store.sessions.create(row);
-      reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: options.secureCookies,
-        path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
-      });
-      return { user: userView(toUser(row)), workspaceId: row.workspace_id, csrfToken };
+      return startSession(app, reply, row, options.secureCookies);
     },
   });
 

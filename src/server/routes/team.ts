@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 import { hasRole, ROLES } from '../../core/roles.js';
+import { SLUG_PATTERN } from '../../core/slug.js';
 import { forbidden } from '../../errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../store/users.js';
 import { callerOf } from '../auth.js';
@@ -144,6 +145,11 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Change workspace settings',
       body: z.strictObject({
         name: z.string().min(1).max(200).optional(),
+        slug: z
+          .string()
+          .regex(SLUG_PATTERN, 'must be 1-64 lower-case letters, digits and dashes, not starting or ending with a dash, e.g. bodega-marta')
+          .optional()
+          .describe('Changing it changes the public URLs (the contact page /c/{slug}); links already shared stop working.'),
         defaultRegion: z
           .string()
           .refine((v) => REGIONS.has(v), 'must be a two-letter country code such as PE, US or ES')

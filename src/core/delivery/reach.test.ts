@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { IdentityKind } from '../identity.js';
+import { type ReachInput, planReach } from './reach.js';
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const HOUR = 3_600_000;
+
+const ADDRESSES: Record<string, readonly IdentityKind[]> = {
+  whatsapp: ['whatsapp', 'phone'],
+  'twilio-sms': ['phone'],
+  email: ['email'],
+  telegram: ['telegram'],
+};
+
+function input(overrides: Partial<ReachInput> = {}): ReachInput {
+  return {
+    contact: {
+      identities: [
+        { kind: 'phone', value: '+51987654321', consent: 'granted' },
+        { kind: 'email', value: 'ana@example.com', consent: 'unknown' },
+      ],
+      preferredChannels: [],
+    },
+    channels: [
+      { id: 'ch-wa', kind: 'whatsapp', state: 'active' },
+      { id: 'ch-sms', kind: 'twilio-sms', state: 'active' },
+      { id: 'ch-mail', kind: 'email', state: 'active' },
+      { id: 'ch-tg', kind: 'telegram', state: 'active' },
+    ],
+    addresses: ADDRESSES,
+    lastInbound: [{ kind: 'whatsapp', at: NOW - HOUR }],
+    workspaceOrder: ['whatsapp', 'twilio-sms', 'email', 'telegram'],
+    circuits: {},
+    now: NOW,
+    ...overrides,
+  };
+}
+
+describe('planReach', () => {
+  it('lists the channels Auto would use, in its order, then the others with the reason', () => {
+    const reach = planReach(input());
+    expect(reach.auto).toEqual({ channelId: 'ch-wa', kind: 'whatsapp' });
+    expect(reach.channels).toEqual([
+      { channelId: 'ch-wa', kind: 'whatsapp', reachable: true, to: '+51987654321', reason: null, explanation: null, needsTemplate: false },
+      { channelId: 'ch-sms', kind: 'twilio-sms', reachable: true, to: '+51987654321', reason: null, explanation: null, needsTemplate: false },
+      { channelId: 'ch-mail', kind: 'email', reachable: true, to: 'ana@example.com', reason: null, explanation: null, needsTemplate: false },
+      {
+        channelId: 'ch-tg',
+        kind: 'telegram',
+        reachable: false,
+        to: null,
+        reason: 'no_address',
+        explanation: 'The customer has no Telegram account.',
+        needsTemplate: false,
+      },
+    ]);
+  });
+
+  it('marks WhatsApp outside its 24-hour window as reachable with a template only', () => {
+    const reach = planReach(input({ lastInbound: [{ kind: 'whatsapp', at: NOW - 30 * HOUR }] }));
+    expect(reach.auto).toEqual({ channelId: 'ch-sms', kind: 'twilio-sms' });
+    expect(reach.channels.find((c) => c.kind === 'whatsapp')).toEqual({
+      channelId: 'ch-wa',
+      kind: 'whatsapp',
+      reachable: false,
+      to: '+51987654321',
+      reason: 'policy_window',
+      explanation: 'The customer last wrote more than 24 hours ago, and WhatsApp then allows only an approved template. Send with a template to use WhatsApp.',
+      needsTemplate: true,
+    });
+  });
+
+  it('gives a down or paused channel its reason and still the handle it would use', () => {
+    const reach = planReach(
+      input({
+        channels: [
+          { id: 'ch-wa', kind: 'whatsapp', state: 'active' },
+          { id: 'ch-sms', kind: 'twilio-sms', state: 'paused' },
+          { id: 'ch-mail', kind: 'email', state: 'active' },
+        ],
+        circuits: { 'ch-wa': 'open' },
+      }),
+    );
+    expect(reach.auto).toEqual({ channelId: 'ch-mail', kind: 'email' });
+    expect(reach.channels.map((c) => [c.kind, c.reachable, c.reason, c.to, c.needsTemplate])).toEqual([
+      ['email', true, null, 'ana@example.com', false],
+      ['whatsapp', false, 'circuit_open', '+51987654321', false],
+      ['twilio-sms', false, 'channel_paused', '+51987654321', false],
+    ]);
+    expect(reach.channels[1]!.explanation).toMatch(/^WhatsApp failed several times just now/);
+  });
+
+  it('says when a reachable channel is being tested after failures', () => {
+    const reach = planReach(input({ circuits: { 'ch-wa': 'half_open' } }));
+    expect(reach.channels[0]).toMatchObject({ kind: 'whatsapp', reachable: true });
+    expect(reach.channels[0]!.explanation).toMatch(/next message tests whether it works again/);
+  });
+
+  it('never offers a channel the customer opted out of, template or not', () => {
+    const reach = planReach(
+      input({
+        contact: {
+          identities: [
+            { kind: 'phone', value: '+51987654321', consent: 'revoked', consentSource: 'twilio-sms:STOP' },
+            { kind: 'email', value: 'ana@example.com', consent: 'unknown' },
+          ],
+          preferredChannels: ['email'],
+        },
+        lastInbound: [],
+      }),
+    );
+    expect(reach.auto).toEqual({ channelId: 'ch-mail', kind: 'email' });
+    const sms = reach.channels.find((c) => c.kind === 'twilio-sms')!;
+    expect(sms).toMatchObject({ reachable: false, reason: 'opted_out', to: null, needsTemplate: false });
+    expect(sms.explanation).toBe('The customer replied STOP, so Lifeline does not message them on SMS until they opt in again.');
+    expect(reach.channels.find((c) => c.kind === 'whatsapp')).toMatchObject({ reachable: false, reason: 'opted_out', needsTemplate: false });
+  });
+
+  it('has no Auto channel when nothing can reach the customer', () => {
+    const reach = planReach(input({ contact: { identities: [], preferredChannels: [] } }));
+    expect(reach.auto).toBeNull();
+    expect(reach.channels.every((c) => !c.reachable && c.reason === 'no_address')).toBe(true);
+  });
+
+  it('lists a channel of a kind Lifeline cannot send on as not supported', () => {
+    const reach = planReach(input({ channels: [{ id: 'ch-x', kind: 'fax', state: 'active' }] }));
+    expect(reach.channels).toEqual([
+      { channelId: 'ch-x', kind: 'fax', reachable: false, to: null, reason: 'no_channel', explanation: 'Lifeline cannot send on channels of kind "fax".', needsTemplate: false },
+    ]);
+  });
+});
