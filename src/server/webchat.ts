@@ -15,6 +15,7 @@ import type { ServerFrame } from '../channels/webchat/protocol.js';
 import { VisitorSession } from '../channels/webchat/session.js';
 import { issueVisitor, verifyVisitor } from '../channels/webchat/token.js';
 import { LifelineError, notFound } from '../errors.js';
+import { type IncidentNotice, openIncidentNotices } from '../incidents/notices.js';
 import type { StoredChannel } from '../store/channels.js';
 import type { Workspace } from '../store/workspaces.js';
 
@@ -34,6 +35,8 @@ interface VisitorHandshake extends WebchatChannel {
   workspace: Workspace;
   visitorId: string;
   token: string;
+  /** Open incidents' banners (plan B): which channels do not work now. */
+  notices: IncidentNotice[];
 }
 
 type ChannelRequest = FastifyRequest<{ Params: { channelId: string } }>;
@@ -115,7 +118,12 @@ export async function webchatRoutes(app: FastifyInstance): Promise<void> {
         const visitor = visitorOf(request, channel.id);
         if (channel.state !== 'active') throw chatClosed();
         const workspace = await app.store.workspaces.require(channel.workspaceId);
-        handshakes.set(request, { channel, config, workspace, ...visitor });
+        // A banner is a nicety: a failure to read incidents never keeps a visitor from chatting.
+        const notices = await openIncidentNotices(app.store, workspace.id).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'open incident notices could not be read for the chat widget');
+          return [];
+        });
+        handshakes.set(request, { channel, config, workspace, ...visitor, notices });
       },
     },
     (socket, request) => {
@@ -176,6 +184,7 @@ export async function webchatRoutes(app: FastifyInstance): Promise<void> {
       title: config.title ?? DEFAULT_TITLE,
       greeting: config.greeting ?? DEFAULT_GREETING,
       color: config.color ?? null,
+      ...(handshake.notices.length > 0 ? { notices: handshake.notices } : {}),
     });
     visitorHistory(app.store.forWorkspace(workspace.id, workspace.defaultRegion), channel.id, visitorId).then(
       (items) => socket.readyState === socket.OPEN && send({ type: 'history', items }),

@@ -22,6 +22,7 @@ export const CSS = `
 .outbound{align-self:flex-start;background:#e5e7eb;border-bottom-left-radius:4px}
 .inbound{align-self:flex-end;background:var(--ll-accent);color:#fff;border-bottom-right-radius:4px}
 .meta{display:block;font-size:11px;opacity:.8;margin-top:2px;text-align:right}
+.incident{background:#fdecea;color:#8e1b1b;font-size:13px;padding:8px 12px;border-bottom:1px solid #f5c2c0}.incident[hidden]{display:none}
 .notice{align-self:center;font-size:12px;color:#4b5563;text-align:center}
 .contact{padding:10px 14px;border-top:1px solid #e5e7eb;display:grid;gap:6px}
 .contact p{margin:0;font-size:13px}

@@ -70,6 +70,8 @@ export class ChatView {
   private readonly status: HTMLSpanElement;
   private readonly log: HTMLDivElement;
   private readonly greeting: HTMLDivElement;
+  /** The business's plan-B banner while one of its channels is out ("WhatsApp is down: write to us here"). */
+  private readonly incident: HTMLDivElement;
   private readonly input: HTMLTextAreaElement;
   private readonly contactForm: HTMLFormElement;
   private readonly contactToggle: HTMLButtonElement;
@@ -89,6 +91,7 @@ export class ChatView {
     this.status = h('span', { class: 'status', role: 'status' });
     const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close chat', hidden: page }, '×');
     this.greeting = h('div', { class: 'msg outbound' });
+    this.incident = h('div', { class: 'incident', role: 'alert', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' }, this.greeting);
     this.input = h('textarea', { rows: '1', maxlength: '4000', 'aria-label': 'Message', placeholder: 'Write a message…' });
     const compose = h('form', { class: 'compose' }, this.input, h('button', { type: 'submit', class: 'btn' }, 'Send'));
@@ -99,6 +102,7 @@ export class ChatView {
       'section',
       { class: 'panel', id: 'll-panel', role: page ? 'region' : 'dialog', 'aria-labelledby': 'll-title', hidden: !page },
       h('div', { class: 'head' }, this.title, this.status, close),
+      this.incident,
       this.log,
       this.contactForm,
       this.contactToggle,
@@ -157,9 +161,12 @@ export class ChatView {
     this.launcher.focus();
   }
 
-  configure(settings: { title: string; greeting: string; color: string | null }): void {
+  configure(settings: { title: string; greeting: string; color: string | null; notices?: { message: string }[] }): void {
     this.title.textContent = settings.title;
     this.greeting.textContent = settings.greeting;
+    const notices = settings.notices ?? [];
+    this.incident.textContent = notices.map((n) => n.message).join(' ');
+    this.incident.hidden = notices.length === 0;
     if (settings.color) this.root.style.setProperty('--ll-accent', settings.color);
   }
 

@@ -30,7 +30,16 @@ export interface ChatItem {
 }
 
 export type ServerFrame =
-  | { type: 'welcome'; visitorId: string; token: string; title: string; greeting: string; color: string | null }
+  | {
+      type: 'welcome';
+      visitorId: string;
+      token: string;
+      title: string;
+      greeting: string;
+      color: string | null;
+      /** Open incidents' banners (plan B): a channel of the business that does not work now, and what to do. */
+      notices?: { channelKind: string | null; kind: string; message: string }[];
+    }
   | { type: 'history'; items: ChatItem[] }
   | ({ type: 'message' } & ChatItem)
   | { type: 'ack'; clientId: string }
