@@ -1,0 +1,92 @@
+// The retention purge's writes: a workspace's messages (with their delivery records) and raw inbound webhooks older
+// than a cutoff, deleted in small batches so that no single transaction holds the database for long. Conversations
+// that are left empty and idle since before the cutoff go too. Contacts stay: the customer list is the business's.
+import type { Kysely } from 'kysely';
+import { AuditLog } from './audit.js';
+import { fromJson } from './json.js';
+import type { Database } from './schema.js';
+
+export interface PurgeCounts {
+  messages: number;
+  deliveries: number;
+  deliveryAttempts: number;
+  conversations: number;
+  inboundEvents: number;
+}
+
+/** Messages still on their way out are kept whatever their age: deleting them would lose a send in progress. */
+const IN_FLIGHT = ['queued', 'sending'];
+
+export class RetentionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Workspaces whose settings set `retentionDays`, with it. */
+  async workspacesWithRetention(): Promise<{ workspaceId: string; retentionDays: number }[]> {
+    const rows = await this.db.selectFrom('workspaces').select(['id', 'settings']).execute();
+    return rows.flatMap((row) => {
+      const days = fromJson<{ retentionDays?: unknown }>(row.settings, {}).retentionDays;
+      return typeof days === 'number' && Number.isFinite(days) && days > 0 ? [{ workspaceId: row.id, retentionDays: days }] : [];
+    });
+  }
+
+  async purge(workspaceId: string, cutoff: number, options: { batch?: number; actor?: string } = {}): Promise<PurgeCounts> {
+    const batch = options.batch ?? 500;
+    const counts: PurgeCounts = { messages: 0, deliveries: 0, deliveryAttempts: 0, conversations: 0, inboundEvents: 0 };
+    for (;;) {
+      const ids = (
+        await this.db
+          .selectFrom('messages')
+          .select('id')
+          .where('workspace_id', '=', workspaceId)
+          .where('created_at', '<', cutoff)
+          .where('status', 'not in', IN_FLIGHT)
+          .limit(batch)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) break;
+      // By id alone: these ids are this workspace's (with workspace_id too, SQLite would walk the workspace's index).
+      await this.db.transaction().execute(async (trx) => {
+        counts.deliveryAttempts += Number((await trx.deleteFrom('delivery_attempts').where('message_id', 'in', ids).executeTakeFirst()).numDeletedRows);
+        counts.deliveries += Number((await trx.deleteFrom('deliveries').where('message_id', 'in', ids).executeTakeFirst()).numDeletedRows);
+        counts.messages += Number((await trx.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      });
+      if (ids.length < batch) break;
+    }
+    for (;;) {
+      const ids = (
+        await this.db
+          .selectFrom('conversations')
+          .select('id')
+          .where('workspace_id', '=', workspaceId)
+          .where('last_activity_at', '<', cutoff)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.conversation_id', '=', 'conversations.id'))))
+          .limit(batch)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) break;
+      counts.conversations += Number((await this.db.deleteFrom('conversations').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      if (ids.length < batch) break;
+    }
+    for (;;) {
+      const ids = (
+        await this.db
+          .selectFrom('inbound_events')
+          .select('id')
+          .where('workspace_id', '=', workspaceId)
+          .where('received_at', '<', cutoff)
+          .where('status', '<>', 'pending')
+          .limit(batch)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) break;
+      counts.inboundEvents += Number((await this.db.deleteFrom('inbound_events').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      if (ids.length < batch) break;
+    }
+    // Import results quote rows of the files imported: they age out like messages.
+    await this.db.deleteFrom('imports').where('workspace_id', '=', workspaceId).where('created_at', '<', cutoff).where('status', '<>', 'running').execute();
+    if (Object.values(counts).some((n) => n > 0)) {
+      await new AuditLog(this.db, workspaceId).record(options.actor ?? 'system', 'retention.purged', { type: 'workspace', id: workspaceId }, { cutoff: new Date(cutoff).toISOString(), ...counts });
+    }
+    return counts;
+  }
+}
