@@ -1,6 +1,7 @@
 // The email channel's settings: an SMTP server to send through, and optionally a mailbox (IMAP) and/or a
 // built-in SMTP listener (for mail forwarded to Lifeline) to receive from. Keys use the protocols' own terms.
 import { z } from 'zod';
+import { showOnContactPage } from '../public-handles.js';
 
 /** Certificate checks can be relaxed for a self-signed test or LAN server; never needed with a public provider. */
 const tlsSchema = z.strictObject({ rejectUnauthorized: z.boolean().optional() });
@@ -43,6 +44,7 @@ export const emailConfigSchema = z.strictObject({
   inboundSmtp: inboundSmtpSchema.optional(),
   /** Accepted for uniformity with the HTTP channels; email never calls an HTTP API. */
   apiBaseUrl: z.url().optional(),
+  showOnContactPage,
 });
 
 export type EmailConfig = z.output<typeof emailConfigSchema>;

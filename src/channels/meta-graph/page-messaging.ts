@@ -2,6 +2,7 @@
 // (`POST /{version}/{pageId}/messages` with the Page token), the connection test and the webhooks.
 // Each channel's folder only says which one it is.
 import { z } from 'zod';
+import { showOnContactPage } from '../public-handles.js';
 import type { Attachment, ChannelAdapter, OutboundMessage } from '../types.js';
 import { ProviderError } from '../types.js';
 import { callGraph, DEFAULT_GRAPH_BASE_URL, DEFAULT_GRAPH_VERSION, type GraphTarget } from './client.js';
@@ -16,6 +17,7 @@ export const pageConfigSchema = z.object({
   verifyToken: z.string().trim().min(1),
   apiBaseUrl: z.url().default(DEFAULT_GRAPH_BASE_URL),
   graphVersion: z.string().trim().regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0').default(DEFAULT_GRAPH_VERSION),
+  showOnContactPage,
 });
 export type PageConfig = z.output<typeof pageConfigSchema>;
 
@@ -26,6 +28,8 @@ export interface PageChannelSpec {
   object: 'page' | 'instagram';
   /** Meta's text limit per message: longer text goes out in several messages. */
   maxTextLength: number;
+  /** pageConfigSchema with the channel's own public fields (Instagram's username); pageConfigSchema when absent. */
+  configSchema?: z.ZodType<PageConfig>;
 }
 
 type Payload = Record<string, unknown>;
@@ -76,7 +80,7 @@ export function createPageMessagingAdapter(spec: PageChannelSpec): ChannelAdapte
   return {
     kind: spec.kind,
     addresses: [spec.kind],
-    configSchema: pageConfigSchema,
+    configSchema: spec.configSchema ?? pageConfigSchema,
     secretFields: ['pageAccessToken', 'appSecret', 'verifyToken'],
 
     async send(ctx, message) {

@@ -1,6 +1,7 @@
 // The Telegram channel's settings, in the Bot API's own terms, and the webhook secret derived from the bot token.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { showOnContactPage, telegramUsername } from '../public-handles.js';
 
 export const TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
 
@@ -18,6 +19,9 @@ export const telegramConfigSchema = z.strictObject({
     .optional(),
   apiBaseUrl: z.url().optional(),
   mode: z.enum(['webhook', 'polling']).default('webhook'),
+  /** Public: the bot's @username, for t.me links on the contact page. */
+  botUsername: telegramUsername.optional().describe('The bot\'s @username: the contact page links to t.me with it.'),
+  showOnContactPage,
 });
 
 export type TelegramConfig = z.output<typeof telegramConfigSchema>;

@@ -1,5 +1,6 @@
 // The settings of a Twilio SMS channel, in Twilio's own terms (Account SID, Auth Token, sender number).
 import { z } from 'zod';
+import { showOnContactPage } from '../public-handles.js';
 
 /** E.164 with the '+': what Twilio expects in From and To. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
@@ -29,6 +30,7 @@ export const twilioSmsConfigSchema = z.strictObject({
     .regex(/^MG[0-9a-f]{32}$/i, 'a Messaging Service SID is "MG" followed by 32 hexadecimal characters')
     .optional(),
   apiBaseUrl,
+  showOnContactPage,
 });
 
 export type TwilioSmsConfig = z.infer<typeof twilioSmsConfigSchema>;

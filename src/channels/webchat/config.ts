@@ -1,6 +1,7 @@
 // The settings of a webchat channel: how the widget looks and which websites may embed it. No secrets: the widget
 // runs in visitors' browsers, and visitor tokens are signed with the instance's own secret key.
 import { z } from 'zod';
+import { showOnContactPage } from '../public-handles.js';
 
 /** An http(s) origin such as `https://shop.example`: what browsers send in the Origin header. */
 const origin = z
@@ -35,6 +36,7 @@ export const webchatConfigSchema = z.strictObject({
     .refine((u) => /^https?:\/\//.test(u), 'use an http(s) URL')
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  showOnContactPage,
 });
 
 export type WebchatConfig = z.infer<typeof webchatConfigSchema>;
