@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'web/dist/', 'widget/dist/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'web/dist/', 'widget/dist/', 'coverage/', '.scratch-*/', '.tmp-*/'] },
   js.configs.recommended,
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
   ...tseslint.configs.recommended,

@@ -21,6 +21,10 @@ interface Seeded {
   noteId: string;
   userId: string;
   apiKeyId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
+  /** A dry-run contact import of B's (src/transfer/). */
+  importId?: string;
 }
 
 describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
@@ -28,8 +32,12 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
     let t: TestApp;
     let a: TestWorkspace;
     let b: TestWorkspace;
-    let mine: { contact: ContactBody; conversationId: string };
+    let mine: { contact: ContactBody; conversationId: string; webhookEndpointId: string };
     let theirs: Seeded;
+    let theirChannelId = '';
+    let theirIncidentId = '';
+    let theirMigrationId = '';
+    let theirBroadcastId = '';
     let before: Record<string, unknown>;
 
     const call = (ws: TestWorkspace, method: Method, url: string, payload?: object) =>
@@ -63,6 +71,10 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
         apiKeys: await ok(call(b, 'GET', '/api/v1/api-keys')),
         workspace: await ok(call(b, 'GET', '/api/v1/workspace')),
         audit: await ok(call(b, 'GET', '/api/v1/audit-log')),
+        webhookEndpoints: await ok(call(b, 'GET', '/api/v1/webhook-endpoints')),
+        webhookDeliveries: await ok(call(b, 'GET', `/api/v1/webhook-endpoints/${theirs.webhookEndpointId}/deliveries`)),
+        broadcast: await ok(call(b, 'GET', `/api/v1/broadcasts/${theirBroadcastId}`)),
+        broadcastRecipients: await ok(call(b, 'GET', `/api/v1/broadcasts/${theirBroadcastId}/recipients`)),
       };
     }
 
@@ -72,13 +84,32 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
       b = await t.addWorkspace('Shop B');
       // A has a customer with the very same phone number: the one thing the two workspaces share.
       const own = await seedContact(a, 'Alicia Own', { phones: ['+51 987 654 321'] });
-      mine = { contact: own.contact, conversationId: own.conversationId };
+      // Endpoints are created disabled: nothing is sent, so B's delivery log stays as it was.
+      const ownEndpoint = await ok<{ id: string }>(call(a, 'POST', '/api/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/a', events: ['message.received'], enabled: false }), 201);
+      mine = { contact: own.contact, conversationId: own.conversationId, webhookEndpointId: ownEndpoint.id };
 
       const seeded = await seedContact(b, 'Bertha Hidden', { phones: ['987 654 321'], emails: ['bertha@hidden.example'], identities: [{ kind: 'telegram', value: 'bertha_tg' }] });
       const twin = await ok<ContactBody>(call(b, 'POST', '/api/v1/contacts', { name: 'Bertha Twin', identities: [{ kind: 'whatsapp', value: '+51987654321' }] }), 201);
       const user = await ok<{ id: string }>(call(b, 'POST', '/api/v1/users', { email: `agent-b-${kind}@example.com`, password: 'long enough pw' }), 201);
       const key = await ok<{ id: string }>(call(b, 'POST', '/api/v1/api-keys', { name: 'B integration', role: 'agent' }), 201);
-      theirs = { ...seeded, twin, userId: user.id, apiKeyId: key.id };
+      const endpoint = await ok<{ id: string }>(call(b, 'POST', '/api/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/b', events: ['message.received'], enabled: false }), 201);
+      const webhooksOfB = t.store.forWorkspace(b.id).webhooks;
+      const [delivery] = await t.store.db.transaction().execute((trx) =>
+        webhooksOfB.recordDeliveriesIn(trx, [{ endpointId: endpoint.id, eventId: 'evt_isolation', eventType: 'message.received', body: '{"id":"evt_isolation"}' }], Date.now()),
+      );
+      theirs = { ...seeded, twin, userId: user.id, apiKeyId: key.id, webhookEndpointId: endpoint.id, webhookDeliveryId: delivery!.id };
+      theirs.importId = (await ok<{ id: string }>(call(b, 'POST', '/api/v1/imports/contacts?dryRun=true', { csv: 'Nombre,Teléfono\nBertha Import,987654322\n' }))).id;
+      const dataOfB = t.store.forWorkspace(b.id);
+      theirChannelId = (await dataOfB.channels.create({ kind: 'webchat', name: 'B chat', config: {} }, 'test')).id;
+      theirMigrationId = (await dataOfB.incidents.createMigration({ fromChannelId: theirChannelId, toChannelId: theirChannelId, broadcastId: null, text: 'moved', actor: 'test' })).id;
+      theirIncidentId = (await dataOfB.incidents.create({ channelId: theirChannelId, channelKind: 'webchat', kind: 'outage', origin: 'manual', note: null, actor: 'test', text: 'B outage' })).id;
+      // Scheduled far ahead: its fan-out never runs during the test, so B's data stays still.
+      theirBroadcastId = (
+        await ok<{ id: string }>(
+          call(b, 'POST', '/api/v1/broadcasts', { name: 'B notice', audience: { contactIds: [seeded.contact.id] }, text: 'Hello from B', notBefore: '2999-01-01T00:00:00Z' }),
+          202,
+        )
+      ).id;
       before = await snapshotOfB();
     });
     afterAll(async () => {
@@ -86,7 +117,7 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
     });
 
     it('answers 404 to A on every route given an id of B, and 400 for an assignee of B', async () => {
-      const { contact, twin, conversationId, userId, apiKeyId } = theirs;
+      const { contact, twin, conversationId, userId, apiKeyId, webhookEndpointId, webhookDeliveryId } = theirs;
       const identityId = contact.identities[0]!.id;
       const attempts: [Method, string, object?, number?][] = [
         ['GET', `/api/v1/contacts/${contact.id}`],
@@ -115,6 +146,34 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
         ['DELETE', `/api/v1/users/${userId}`],
         ['DELETE', `/api/v1/users/${b.ownerId}`],
         ['DELETE', `/api/v1/api-keys/${apiKeyId}`],
+        ['GET', `/api/v1/contacts/${contact.id}/vcard`],
+        ['DELETE', `/api/v1/contacts/${contact.id}?erase=true`],
+        ['GET', `/api/v1/imports/${theirs.importId}`],
+        ['GET', `/api/v1/webhook-endpoints/${webhookEndpointId}`],
+        ['PATCH', `/api/v1/webhook-endpoints/${webhookEndpointId}`, { url: 'http://127.0.0.1:9/stolen', enabled: true }],
+        ['DELETE', `/api/v1/webhook-endpoints/${webhookEndpointId}`],
+        ['POST', `/api/v1/webhook-endpoints/${webhookEndpointId}/rotate-secret`],
+        ['POST', `/api/v1/webhook-endpoints/${webhookEndpointId}/ping`],
+        ['GET', `/api/v1/webhook-endpoints/${webhookEndpointId}/deliveries`],
+        ['GET', `/api/v1/webhook-endpoints/${webhookEndpointId}/deliveries/${webhookDeliveryId}`],
+        ['POST', `/api/v1/webhook-endpoints/${webhookEndpointId}/deliveries/${webhookDeliveryId}/retry`],
+        ['GET', `/api/v1/webhook-endpoints/${mine.webhookEndpointId}/deliveries/${webhookDeliveryId}`],
+        ['POST', `/api/v1/webhook-endpoints/${mine.webhookEndpointId}/deliveries/${webhookDeliveryId}/retry`],
+        ['GET', `/api/v1/incidents/${theirIncidentId}`],
+        ['POST', `/api/v1/incidents/${theirIncidentId}/close`, {}],
+        ['GET', `/api/v1/incidents/${theirIncidentId}/call-list`],
+        ['GET', `/api/v1/incidents/${theirIncidentId}/call-list?format=csv`],
+        ['GET', `/api/v1/incidents/${theirIncidentId}/call-list.html`],
+        ['POST', '/api/v1/incidents', { channelId: theirChannelId, kind: 'outage' }],
+        ['GET', `/api/v1/channels/${theirChannelId}/health-history`],
+        ['GET', `/api/v1/migrations/${theirMigrationId}`],
+        ['POST', '/api/v1/migrations', { fromChannelId: theirChannelId, toChannelId: theirChannelId }],
+        ['GET', `/api/v1/broadcasts/${theirBroadcastId}`],
+        ['GET', `/api/v1/broadcasts/${theirBroadcastId}/recipients`],
+        ['GET', `/api/v1/broadcasts/${theirBroadcastId}/recipients?status=failed`],
+        ['POST', `/api/v1/broadcasts/${theirBroadcastId}/pause`],
+        ['POST', `/api/v1/broadcasts/${theirBroadcastId}/resume`],
+        ['POST', `/api/v1/broadcasts/${theirBroadcastId}/cancel`],
       ];
       const wrong: string[] = [];
       for (const [method, url, payload, status = 404] of attempts) {
@@ -137,7 +196,7 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
     });
 
     it("never lists B's objects in A's lists, searches, suggestions or timelines", async () => {
-      const bIds = [theirs.contact.id, theirs.twin.id, theirs.conversationId, theirs.noteId, theirs.userId, theirs.apiKeyId, b.ownerId, b.id];
+      const bIds = [theirs.contact.id, theirs.twin.id, theirs.conversationId, theirs.noteId, theirs.userId, theirs.apiKeyId, theirs.webhookEndpointId, theirs.webhookDeliveryId, theirBroadcastId, b.ownerId, b.id];
       const search = async (query: Record<string, string>) => {
         const page = await ok<{ items: ContactBody[] }>(call(a, 'GET', `/api/v1/contacts?${new URLSearchParams(query)}`));
         return page.items.map((c) => c.id);
@@ -168,6 +227,10 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
         await call(a, 'GET', '/api/v1/audit-log?limit=500'),
         await call(a, 'GET', '/api/v1/workspace'),
         await call(a, 'GET', '/api/v1/auth/me'),
+        await call(a, 'GET', '/api/v1/exports/contacts.vcf'),
+        await call(a, 'GET', '/api/v1/webhook-endpoints'),
+        await call(a, 'GET', `/api/v1/webhook-endpoints/${mine.webhookEndpointId}/deliveries`),
+        await call(a, 'GET', '/api/v1/broadcasts'),
       ];
       for (const res of lists) {
         expect(res.statusCode, res.body).toBe(200);

@@ -3,8 +3,12 @@ import { Command, Option } from 'commander';
 import { ConfigError, type ConfigFlags, loadConfig, parsePort } from '../config.js';
 import { LifelineError } from '../errors.js';
 import { adminCreate } from './admin.js';
+import { registerBroadcastCommands } from './broadcast.js';
 import { apiKeyCreate } from './apikey.js';
 import { demo } from './demo.js';
+import { drill } from './drill.js';
+import { exportCommand } from './export.js';
+import { importContactsCommand, importWorkspaceCommand } from './import.js';
 import { migrate } from './migrate.js';
 import { sandbox } from './sandbox.js';
 import { start } from './start.js';
@@ -98,7 +102,64 @@ export function buildCli(): Command {
       await apiKeyCreate(configFrom(options), options);
     });
 
+  registerTransferCommands(program);
+  registerBroadcastCommands(program, configFrom);
+  program
+    .command('drill')
+    .description('Continuity drill: a fresh Lifeline and sandbox, WhatsApp goes down, plan B is measured (JSON line last)')
+    .option('--contacts <n>', 'customers to create', '10000')
+    .option('--conversations <n>', 'open WhatsApp conversations', '500')
+    .option('--timeout-sec <s>', 'how long to wait for everyone to be told', '180')
+    .action(async (options: { contacts: string; conversations: string; timeoutSec: string }) => {
+      const count = (value: string, flag: string) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1) throw new ConfigError(flag, `${flag} must be a whole number above 0, not "${value}".`);
+        return n;
+      };
+      await drill({ contacts: count(options.contacts, '--contacts'), conversations: count(options.conversations, '--conversations'), timeoutSeconds: count(options.timeoutSec, '--timeout-sec') });
+    });
   return program;
+}
+
+/** `lifeline import contacts|workspace` and `lifeline export` (src/cli/import.ts, src/cli/export.ts). */
+function registerTransferCommands(program: Command): void {
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const imports = program.command('import').description('Import contacts (CSV, vCard) or a whole workspace export');
+  imports
+    .command('contacts')
+    .description('Import contacts from a CSV or vCard file: progress on stderr, a summary on stdout (exit 2 when some rows had errors)')
+    .argument('<file>', 'a .csv file (header row first) or a .vcf file')
+    .option('--map <column=field>', 'put a column into a field, e.g. --map "Cel=phone" (repeat it; other columns are guessed)', collect, [])
+    .option('--dry-run', 'check the file and show what would happen, without writing anything')
+    .option('--preview <rows>', 'show this many rows as they would be imported (default 20 with --dry-run)')
+    .option('--format <format>', 'csv or vcard (default: from the file)')
+    .option('--workspace <id-or-slug>', 'the workspace to import into (default: the first)')
+    .addOption(dataOption())
+    .addOption(databaseOption())
+    .action(async (file: string, options: ConfigFlags & { map: string[]; dryRun?: boolean; preview?: string; format?: string; workspace?: string }) => {
+      await importContactsCommand(configFrom(options), file, options);
+    });
+  imports
+    .command('workspace')
+    .description('Restore a workspace export (lifeline export, GET /api/v1/exports/workspace) into this data dir or database')
+    .argument('<file>', 'the export ZIP')
+    .option('--data-dir <dir>', 'data directory to import into, usually a fresh one (same as --data)')
+    .option('--owner-password <password>', "set the first owner's password, so they can sign in (exports carry no passwords)")
+    .addOption(dataOption())
+    .addOption(databaseOption())
+    .action(async (file: string, options: ConfigFlags & { dataDir?: string; ownerPassword?: string }) => {
+      await importWorkspaceCommand(configFrom({ ...options, data: options.data ?? options.dataDir }), file, options);
+    });
+  program
+    .command('export')
+    .description('Export the whole workspace as a ZIP of JSON Lines (contacts, conversations, messages, …), with progress on stderr')
+    .option('--out <file>', 'where to write it (default: lifeline-<slug>-<date>.zip here)')
+    .option('--workspace <id-or-slug>', 'the workspace to export (default: the first)')
+    .addOption(dataOption())
+    .addOption(databaseOption())
+    .action(async (options: ConfigFlags & { out?: string; workspace?: string }) => {
+      await exportCommand(configFrom(options), options);
+    });
 }
 
 /** Runs the CLI; expected failures print one line (what is wrong, what to do) and exit 1, without a stack. */

@@ -16,7 +16,23 @@ export type LiveEvent =
     }
   | { type: 'message.status'; workspaceId: string; contactId: string; messageId: string; status: string; channel: string | null; at: number }
   | { type: 'contact.created' | 'contact.updated'; workspaceId: string; contactId: string; at: number }
-  | { type: 'channel.event'; workspaceId: string; channelId: string; detail: string; at: number };
+  | { type: 'channel.event'; workspaceId: string; channelId: string; detail: string; at: number }
+  | { type: 'channel.health'; workspaceId: string; channelId: string; health: 'up' | 'degraded' | 'down' | 'banned'; at: number }
+  /** An incident opened on a channel (down or banned), or closed on recovery; `channelId` is null for one declared without a channel. */
+  | { type: 'incident.opened' | 'incident.closed'; workspaceId: string; incidentId: string; channelId: string | null; at: number }
+  /** A broadcast's counts (src/broadcasts/), at most about once a second per broadcast while it runs, and on each status change. */
+  | {
+      type: 'broadcast.progress';
+      workspaceId: string;
+      broadcastId: string;
+      status: string;
+      total: number;
+      sent: number;
+      delivered: number;
+      failed: number;
+      pending: number;
+      at: number;
+    };
 
 export class EventBus {
   private readonly emitter = new EventEmitter();

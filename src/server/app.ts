@@ -7,22 +7,35 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { broadcastsPlugin } from '../broadcasts/plugin.js';
+import type { BroadcastEngineOptions } from '../broadcasts/engine.js';
 import { ChannelRuntime } from '../channels/runtime.js';
 import type { Config } from '../config.js';
+import type { CircuitConfig } from '../core/delivery/index.js';
 import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
+import { HealthMonitor, type HealthMonitorOptions } from '../health/monitor.js';
+import { installIncidents } from '../incidents/plugin.js';
 import { EventBus } from '../live/event-bus.js';
+import { outboundWebhooksPlugin } from '../outbound-webhooks/plugin.js';
+import type { OutboundWebhookOptions } from '../outbound-webhooks/service.js';
 import type { Store } from '../store/store.js';
 import { installAuth } from './auth.js';
+import { contactPageRoutes } from './contact-page.js';
 import { installErrorHandling, routerErrorHandler } from './errors.js';
 import { liveRoutes } from './live.js';
 import { installMetrics } from './metrics.js';
+import { broadcastRoutes } from './routes/broadcasts.js';
 import { callTaskRoutes } from './routes/call-tasks.js';
 import { channelRoutes } from './routes/channels.js';
 import { contactRoutes } from './routes/contacts.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { messageRoutes } from './routes/messages.js';
 import { sessionRoutes } from './routes/session.js';
+import { setupRoutes } from './routes/setup.js';
 import { teamRoutes } from './routes/team.js';
+import { installContactErasure, transferRoutes } from './routes/transfer.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { webchatRoutes } from './webchat.js';
 import { webAppRoutes } from './web-app.js';
 import { webhookRoutes } from './webhooks.js';
@@ -35,6 +48,10 @@ declare module 'fastify' {
     channels: ChannelRuntime;
     /** The outbound engine; not running until `dispatcher.start()` (start, demo and live tests call it). */
     dispatcher: Dispatcher;
+    /** The dispatcher's circuit breaker tuning, so what the API says of a circuit matches what routing does. */
+    circuitConfig: Partial<CircuitConfig>;
+    /** Channel health: read by GET /channels, and a monitor publishing `channel.health` events while the app runs. */
+    health: HealthMonitor;
   }
 }
 
@@ -46,6 +63,12 @@ export interface AppOptions {
   bus?: EventBus;
   /** Tuning of the outbound engine (tests shorten backoffs and timeouts). */
   dispatcher?: DispatcherOptions;
+  /** Channel health: check interval and error-rate window; `monitor: false` never starts the periodic check. */
+  health?: HealthMonitorOptions & { monitor?: boolean };
+  /** Outbound webhooks to the business's systems (tests shorten backoffs and timeouts). */
+  webhooks?: OutboundWebhookOptions;
+  /** Broadcasts' fan-out engine (tests shorten its ticks and pages). */
+  broadcasts?: BroadcastEngineOptions;
 }
 
 export const API_VERSION = '0.1.0';
@@ -63,6 +86,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('bus', options.bus ?? new EventBus());
   app.decorate('channels', new ChannelRuntime(options.store, app.bus, options.config.publicUrl, app.log));
   app.decorate('dispatcher', new Dispatcher(options.store, app.bus, app.channels, app.log, options.dispatcher));
+  app.decorate('circuitConfig', options.dispatcher?.circuit ?? {});
+  app.decorate('health', new HealthMonitor(options.store, app.bus, app.log, { circuit: app.circuitConfig, ...options.health }));
+  if (options.health?.monitor !== false) {
+    app.addHook('onReady', async () => app.health.start());
+    app.addHook('onClose', async () => app.health.stop());
+  }
   // The dispatcher stops first: a send in flight finishes and is recorded before the channels and store go.
   app.addHook('onClose', async () => {
     await app.dispatcher.stop();
@@ -97,6 +126,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   installAuth(app, options.store);
+  installContactErasure(app);
+  installIncidents(app);
+  await app.register(outboundWebhooksPlugin, { webhooks: options.webhooks });
+  await app.register(broadcastsPlugin, { broadcasts: options.broadcasts });
   installMetrics(app);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -113,18 +146,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(sessionRoutes, { secureCookies: httpsOnly });
+      await api.register(setupRoutes, { secureCookies: httpsOnly });
       await api.register(contactRoutes);
       await api.register(conversationRoutes);
       await api.register(teamRoutes);
       await api.register(channelRoutes);
       await api.register(callTaskRoutes);
       await api.register(messageRoutes);
+      await api.register(broadcastRoutes);
+      await api.register(webhookEndpointRoutes);
+      await api.register(transferRoutes);
       await api.register(liveRoutes);
+      await api.register(incidentRoutes);
     },
     { prefix: '/api/v1' },
   );
   await app.register(webhookRoutes);
   await app.register(webchatRoutes);
+  await app.register(contactPageRoutes);
   await app.register(webAppRoutes);
   return app;
 }

@@ -6,6 +6,11 @@ import * as contactSearchTrigram from './migrations/0003_contact_search_trigram.
 import * as jobs from './migrations/0004_jobs.js';
 import * as contactSearchFts from './migrations/0005_contact_search_fts.js';
 import * as delivery from './migrations/0006_delivery.js';
+import * as inbox from './migrations/0007_inbox.js';
+import * as webhooks from './migrations/0008_webhooks.js';
+import * as transfer from './migrations/0009_transfer.js';
+import * as broadcasts from './migrations/0010_broadcasts.js';
+import * as incidents from './migrations/0011_incidents.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -16,6 +21,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_jobs': jobs,
   '0005_contact_search_fts': contactSearchFts,
   '0006_delivery': delivery,
+  '0007_inbox': inbox,
+  '0008_webhooks': webhooks,
+  '0009_transfer': transfer,
+  '0010_broadcasts': broadcasts,
+  '0011_incidents': incidents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -8,6 +8,8 @@ export interface WorkspaceTable {
   timezone: string;
   settings: string;
   created_at: number;
+  /** Unique; the store always writes one (NULL only for rows written around it). */
+  slug: string | null;
 }
 
 export interface UserTable {
@@ -91,6 +93,8 @@ export interface ConversationTable {
   channel: string | null;
   last_activity_at: number;
   created_at: number;
+  /** When staff last read the conversation; inbound messages after it are unread. Optional: bulk loads omit it. */
+  last_read_at?: number | null;
 }
 
 export interface MessageTable {
@@ -232,6 +236,186 @@ export interface CircuitStateTable {
   updated_at: number;
 }
 
+/** An outbound webhook endpoint of a workspace (src/outbound-webhooks/). */
+export interface WebhookEndpointTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  description: string;
+  /** The signing secret, sealed with the instance key. */
+  secret_encrypted: string;
+  /** The secret before the last rotation, still used to sign until `previous_secret_expires_at`. */
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: number | null;
+  secret_rotated_at: number;
+  /** Set while the endpoint is disabled (by an admin, or after failing for days). */
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  /** The first failed attempt since the last success; null while the endpoint answers. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One event for one endpoint: the delivery log, with the exact body every attempt sends. */
+export interface WebhookDeliveryTable {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  /** pending | retrying | delivered | dead | cancelled */
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  /** Retries stop about a day after this: when the delivery was queued, or last retried by hand. */
+  window_start: number;
+  job_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A contact import (src/transfer/): its progress while it runs, its result afterwards. */
+export interface ImportTable {
+  id: string;
+  workspace_id: string;
+  /** contacts */
+  kind: string;
+  /** csv | vcard */
+  format: string;
+  /** 1 for a dry run (a preview that writes no contact). */
+  dry_run: number;
+  /** running | done | failed */
+  status: string;
+  /** reading | checking | matching | writing | done */
+  phase: string;
+  processed: number;
+  total: number;
+  /** JSON ContactImportResult, once done. */
+  result: string | null;
+  error: string | null;
+  actor: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A broadcast (src/broadcasts/): what to send, to whom, and where its fan-out stands. */
+export interface BroadcastTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** scheduled | running | paused | cancelled | completed */
+  status: string;
+  /** transactional | marketing */
+  purpose: string;
+  /** JSON BroadcastAudience: tags, contact ids, everyone, and a filter. */
+  audience: string;
+  text: string;
+  /** JSON: per channel kind, { text?, subject?, template? }. */
+  variants: string;
+  /** JSON array of channel kinds never used for this broadcast. */
+  exclude_channels: string;
+  not_before: number | null;
+  /** JSON { incidentId?, playbookAction? } when a playbook started it. */
+  origin: string | null;
+  idempotency_key: string | null;
+  actor: string;
+  /** The fan-out job on the 'broadcasts' queue. */
+  job_id: string | null;
+  /** The audience counted when the broadcast was created; the recipients count replaces it once expanded. */
+  planned_total: number;
+  /** JSON AudienceCursor: where the fan-out goes on; null before it starts. */
+  cursor: string | null;
+  /** 1 once every audience member has a recipient row. */
+  expanded: number;
+  created_at: number;
+  started_at: number | null;
+  paused_at: number | null;
+  resumed_at: number | null;
+  cancelled_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+}
+
+/** One audience member of a broadcast: the message created for them, or why none was. */
+export interface BroadcastRecipientTable {
+  broadcast_id: string;
+  contact_id: string;
+  workspace_id: string;
+  message_id: string | null;
+  skip_reason: string | null;
+  skip_explanation: string | null;
+  created_at: number;
+}
+
+/** An incident (src/incidents/): a channel down or banned, opened automatically or declared by staff. */
+export interface IncidentTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string | null;
+  channel_kind: string | null;
+  /** outage | ban */
+  kind: string;
+  /** open | closed */
+  state: string;
+  /** auto | manual */
+  origin: string;
+  note: string | null;
+  /** JSON IncidentAction[]: what the playbook did, with counts. */
+  actions: string;
+  opened_by: string;
+  opened_at: number;
+  closed_at: number | null;
+  updated_at: number;
+}
+
+/** One line of an incident's timeline. */
+export interface IncidentEventTable {
+  id: string;
+  workspace_id: string;
+  incident_id: string;
+  type: string;
+  text: string;
+  at: number;
+}
+
+/** A workspace's incident settings and playbooks (JSON IncidentSettings). */
+export interface IncidentSettingsTable {
+  workspace_id: string;
+  settings: string;
+  updated_at: number;
+}
+
+/** A change of a channel's health, with the reason. */
+export interface ChannelHealthHistoryTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  health: string;
+  previous: string | null;
+  reason: string;
+  at: number;
+}
+
+/** A channel migration: the move notice broadcast from a banned channel's customers to another channel. */
+export interface IncidentMigrationTable {
+  id: string;
+  workspace_id: string;
+  from_channel_id: string;
+  to_channel_id: string;
+  broadcast_id: string | null;
+  text: string;
+  actor: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -251,4 +435,14 @@ export interface Database {
   delivery_attempts: DeliveryAttemptTable;
   delivery_early_receipts: DeliveryEarlyReceiptTable;
   circuit_states: CircuitStateTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  imports: ImportTable;
+  broadcasts: BroadcastTable;
+  broadcast_recipients: BroadcastRecipientTable;
+  incidents: IncidentTable;
+  incident_events: IncidentEventTable;
+  incident_settings: IncidentSettingsTable;
+  channel_health_history: ChannelHealthHistoryTable;
+  incident_migrations: IncidentMigrationTable;
 }

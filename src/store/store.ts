@@ -3,19 +3,25 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ApiKeyStore } from './api-keys.js';
+import { WorkspaceArchiveStore } from './archive.js';
 import { AuditLog } from './audit.js';
+import { BroadcastStore } from './broadcasts.js';
 import { CallTaskStore } from './call-tasks.js';
 import { ChannelStore } from './channels.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { type Dialect, openDatabase } from './database.js';
 import { DeliveryStore } from './deliveries.js';
+import { ContactErasureStore } from './erasure.js';
+import { ImportStore } from './imports.js';
+import { IncidentStore } from './incidents.js';
 import { InboundEventStore } from './inbound-events.js';
 import { MessageStore } from './messages.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 import { SessionStore } from './sessions.js';
 import { UserStore } from './users.js';
+import { WebhookEndpointStore } from './webhook-endpoints.js';
 import { WorkspaceStore } from './workspaces.js';
 
 export interface WorkspaceData {
@@ -29,6 +35,18 @@ export interface WorkspaceData {
   channels: ChannelStore;
   callTasks: CallTaskStore;
   deliveries: DeliveryStore;
+  /** Outbound webhook endpoints and their delivery log. */
+  webhooks: WebhookEndpointStore;
+  /** Contact imports: their progress and their writes (src/transfer/). */
+  imports: ImportStore;
+  /** The workspace's rows for a full export (src/transfer/). */
+  archive: WorkspaceArchiveStore;
+  /** Erasing a customer and all their data (GDPR). */
+  erasure: ContactErasureStore;
+  /** Broadcasts, their recipients and progress (src/broadcasts/). */
+  broadcasts: BroadcastStore;
+  /** Incidents, their timelines, incident settings and playbooks, channel health history (src/incidents/). */
+  incidents: IncidentStore;
 }
 
 export class Store {
@@ -66,6 +84,12 @@ export class Store {
       channels: new ChannelStore(this.db, workspaceId, this.secretKey),
       callTasks: new CallTaskStore(this.db, workspaceId),
       deliveries: new DeliveryStore(this.db, this.dialect, workspaceId),
+      webhooks: new WebhookEndpointStore(this.db, workspaceId, this.secretKey),
+      imports: new ImportStore(this.db, workspaceId),
+      archive: new WorkspaceArchiveStore(this.db, workspaceId, this.secretKey),
+      erasure: new ContactErasureStore(this.db, workspaceId),
+      broadcasts: new BroadcastStore(this.db, workspaceId),
+      incidents: new IncidentStore(this.db, workspaceId),
     };
   }
 

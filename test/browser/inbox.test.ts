@@ -2,7 +2,7 @@
 // sandbox: sign in, a Telegram message appearing live, a reply, the WhatsApp-down banner and an Auto reply that fails
 // over to SMS with its explanation, a merge, HTML in a message staying text, and the phone-width layout.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, browserUnavailable, launchBrowser, type Page, requireBuiltWebApp, screenshot } from '../support/browser.js';
 import { type LiveServer, startLiveServer } from '../support/live-server.js';
 
@@ -24,11 +24,12 @@ interface Contact {
   name: string | null;
 }
 
-describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
+describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout: 90_000 }, () => {
   let s: LiveServer;
   let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
+  const pageErrors: string[] = [];
 
   const telegramCustomerWrites = async (from: string, text: string, name: string) => {
     const res = await s.sandboxApi('POST', '/_sandbox/customers/messages', { channel: 'telegram', account: BOT_TOKEN, from, text, name });
@@ -50,9 +51,18 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     await target.getByRole('button', { name: 'Sign in' }).click();
     await target.getByRole('link', { name: 'Inbox' }).waitFor();
   };
-  const openConversation = async (target: Page, text: string) => {
-    await target.locator('.conversations a', { hasText: text }).first().click();
+  /** Opens the conversation whose row shows `rowText` (the customer's name or last message) and waits for `text`. */
+  const openConversation = async (target: Page, text: string, rowText = text) => {
+    await target.locator('.conversations a', { hasText: rowText }).first().click();
     await target.locator('.timeline .message', { hasText: text }).first().waitFor();
+  };
+  const waitForRow = async (target: Page, text: string) => {
+    const row = target.locator('.conversations a', { hasText: text });
+    await row.first().waitFor({ timeout: 20_000 }).catch(async (error) => {
+      const api = await s.api<{ items: { lastMessage: { body: string } | null }[] }>('GET', '/api/v1/conversations?limit=5');
+      throw new Error(`${String(error)}\nthe API lists: ${JSON.stringify(api.body.items.map((i) => i.lastMessage?.body))}`);
+    });
+    return row;
   };
   const bubble = (target: Page, text: string) => target.locator('.timeline .message', { hasText: text }).last();
 
@@ -74,10 +84,15 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
 
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
   });
 
   afterAll(async () => {
@@ -100,8 +115,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     const text = `Hola, ¿tienen pan integral? ${randomBytes(2).toString('hex')}`;
     await telegramCustomerWrites('555000111', text, 'Rosa Mamani');
     // No reload: the live WebSocket brings it into the list.
-    const row = page.locator('.conversations a', { hasText: text });
-    await row.waitFor({ timeout: 10_000 });
+    const row = await waitForRow(page, text);
     await expect(row.locator('.unread').textContent()).resolves.toBe('1');
     await openConversation(page, text);
     await expect(page.locator('.conversation h2').textContent()).resolves.toBe('Rosa Mamani');
@@ -123,7 +137,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     const marta = await newContact({ name: 'Marta Quispe', phones: [phone] });
     const text = `¿Mi pedido llega hoy? ${randomBytes(2).toString('hex')}`;
     await whatsappCustomerWrites(phone, text);
-    await page.locator('.conversations a', { hasText: text }).waitFor({ timeout: 10_000 });
+    await waitForRow(page, text);
 
     await s.fault('whatsapp', { mode: 'down' });
     // Sends that fail open WhatsApp's circuit; the health strip turns red and the banner says what happens now.
@@ -136,7 +150,8 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     await expect(banner.textContent()).resolves.toMatch(/WhatsApp.*is down/);
     await expect(page.locator('.health-chip[data-channel="whatsapp"]').getAttribute('data-health')).resolves.toBe('down');
 
-    await openConversation(page, text);
+    // The row now previews the last notice sent; the customer's name still names it.
+    await openConversation(page, text, 'Marta Quispe');
     await expect(page.getByTestId('reachability').textContent()).resolves.toMatch(/Auto goes by SMS now/);
     const reply = `Sí, llega entre 4 y 6 pm ${randomBytes(2).toString('hex')}`;
     await page.getByPlaceholder(/Write a reply/).fill(reply);
@@ -149,7 +164,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     const sms = await s.sandboxApi<{ items: { text: string }[] }>('GET', '/_sandbox/sent?channel=twilio-sms');
     expect(sms.body.items.filter((i) => i.text === reply)).toHaveLength(1);
     await screenshot(page, 'inbox-failover');
-    await s.fault('whatsapp', { mode: 'normal' });
+    await s.fault('whatsapp', { mode: 'ok' });
   });
 
   it('merges two records of one customer from the customer panel', async () => {
@@ -157,7 +172,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
     const duplicate = await newContact({ name: 'Ana P.', identities: [{ kind: 'whatsapp', value: '+51911111111' }] });
     const text = `¿Hacen delivery a Miraflores? ${randomBytes(2).toString('hex')}`;
     await telegramCustomerWrites('555000444', text, 'Ana Pérez');
-    await page.locator('.conversations a', { hasText: text }).waitFor({ timeout: 10_000 });
+    await waitForRow(page, text);
     await openConversation(page, text);
 
     const row = page.getByRole('listitem', { name: 'Ana P.' });
@@ -174,11 +189,30 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
   it('shows HTML in a message as text and runs nothing', async () => {
     const attack = `<img src=x onerror=alert(1)> <script>alert(2)</script> ${randomBytes(2).toString('hex')}`;
     await telegramCustomerWrites('555000222', attack, 'Eve');
-    await page.locator('.conversations a', { hasText: attack }).waitFor({ timeout: 10_000 });
+    await waitForRow(page, attack);
     await openConversation(page, attack);
     await expect(bubble(page, attack).locator('.body').textContent()).resolves.toBe(attack);
     expect(await page.locator('.timeline img, .timeline script, .conversations img').count()).toBe(0);
     expect(dialogs).toEqual([]);
+  });
+
+  it('says when live updates drop, retries, and catches up on what it missed', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await signIn(tab);
+      await expect.poll(() => s.app.websocketServer.clients.size).toBeGreaterThan(0);
+      // The server drops every live connection (a restart, a proxy timeout); the customer writes in the gap, so the
+      // event reaches nobody and only the catch-up after reconnecting can show it.
+      for (const client of s.app.websocketServer.clients) client.terminate();
+      const text = `Mientras no había conexión ${randomBytes(2).toString('hex')}`;
+      await telegramCustomerWrites('555000555', text, 'Nadia');
+      await tab.getByTestId('live-banner').waitFor();
+      await expect(tab.getByTestId('live-banner').textContent()).resolves.toMatch(/interrupted/);
+      await tab.getByTestId('live-banner').waitFor({ state: 'detached', timeout: 15_000 });
+      await waitForRow(tab, text);
+    } finally {
+      await tab.close();
+    }
   });
 
   it('works on a 375-px-wide phone screen', async () => {
@@ -187,8 +221,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
       await signIn(phone);
       const text = `Desde el celular ${randomBytes(2).toString('hex')}`;
       await telegramCustomerWrites('555000333', text, 'Lucho');
-      const row = phone.locator('.conversations a', { hasText: text });
-      await row.waitFor({ timeout: 10_000 });
+      const row = await waitForRow(phone, text);
       await screenshot(phone, 'phone-list');
       await row.click();
       await bubble(phone, text).waitFor();
@@ -203,7 +236,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', () => {
       expect(await phone.locator('.customer-pane').isVisible()).toBe(true);
       await phone.getByRole('button', { name: /Back to the conversation/ }).click();
       await phone.getByRole('button', { name: /Conversations/ }).click();
-      await row.waitFor();
+      await phone.locator('.conversations a', { hasText: 'Lucho' }).first().waitFor();
       expect(await phone.locator('.conversation-pane').isVisible()).toBe(false);
     } finally {
       await phone.close();

@@ -145,6 +145,28 @@ describe.skipIf(skip)('webchat widget in chromium', () => {
     await context.close();
   });
 
+  it('shows the business\'s plan-B banner while an incident is open on one of its channels', async () => {
+    const telegram = await server.createChannel('telegram', { botToken: '777000:widget-incident', apiBaseUrl: server.sandbox.url }, 'Telegram');
+    const declared = await server.api<{ id: string }>('POST', '/api/v1/incidents', { channelId: telegram.id, kind: 'outage', note: 'Telegram is down' });
+    expect(declared.status, JSON.stringify(declared.body)).toBe(201);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    try {
+      await page.goto(`${server.url}/contact/${channelId}`);
+      const banner = page.getByRole('alert');
+      await banner.waitFor();
+      await expect(banner.textContent()).resolves.toMatch(/Telegram/);
+      expect((await server.api('POST', `/api/v1/incidents/${declared.body.id}/close`, {})).status).toBe(200);
+      await page.reload();
+      await page.getByText('Hola, ¿en qué te ayudamos?').waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('floating widget on another website with a strict CSP: opens, focuses the message box, Escape closes, sends', async () => {
     ({ id: shopChannelId } = await server.createChannel('webchat', { title: 'Ayuda', allowedOrigins: [shopUrl] }, 'shop chat'));
     const context = await browser.newContext({ viewport: { width: 375, height: 700 } });

@@ -25,7 +25,8 @@ export interface TestApp {
 
 export async function startTestApp(kind: DatabaseKind): Promise<TestApp> {
   const { store, close } = await openTestStore(kind);
-  const app = await buildApp({ store, config: { publicUrl: 'http://127.0.0.1:3000', secretKey: randomBytes(32) } });
+  // No periodic channel health check: these tests read health on request (GET /channels) and count queries.
+  const app = await buildApp({ store, config: { publicUrl: 'http://127.0.0.1:3000', secretKey: randomBytes(32) }, health: { monitor: false } });
   await app.ready();
   return {
     app,

@@ -7,7 +7,8 @@ import { expect } from 'vitest';
 import { ProviderError } from '../../src/channels/types.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { DispatcherOptions } from '../../src/dispatch/dispatcher.js';
-import { buildApp } from '../../src/server/app.js';
+import type { OutboundWebhookOptions } from '../../src/outbound-webhooks/service.js';
+import { type AppOptions, buildApp } from '../../src/server/app.js';
 import type { Store, WorkspaceData } from '../../src/store/store.js';
 import { type DatabaseKind, openTestStore } from './databases.js';
 
@@ -60,7 +61,7 @@ async function call<T>(base: string, method: string, path: string, body: unknown
 }
 
 export async function startLiveServer(
-  options: { kind?: DatabaseKind; defaultRegion?: string | null; receiptDelayMs?: number; dispatcher?: DispatcherOptions } = {},
+  options: { kind?: DatabaseKind; defaultRegion?: string | null; receiptDelayMs?: number; dispatcher?: DispatcherOptions; webhooks?: OutboundWebhookOptions; health?: AppOptions['health'] } = {},
 ): Promise<LiveServer> {
   // Receipts come a little after the send, as they do from real providers; tests that record a sent message after
   // `send` returns need that gap even on a loaded machine.
@@ -68,7 +69,7 @@ export async function startLiveServer(
   const { store, close } = await openTestStore(options.kind ?? 'sqlite');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const app = await buildApp({ store, config: { publicUrl: url, secretKey: randomBytes(32) }, dispatcher: options.dispatcher });
+  const app = await buildApp({ store, config: { publicUrl: url, secretKey: randomBytes(32) }, dispatcher: options.dispatcher, webhooks: options.webhooks, health: options.health });
   await app.listen({ host: '127.0.0.1', port });
   // The outbound engine runs as in `lifeline start`: messages sent through the API go out.
   app.dispatcher.start();

@@ -5,7 +5,7 @@ import { RichText } from '../../components/RichText';
 import { channelName, formatTime, isSafeUrl } from '../../format';
 import { useLanguage, useStrings } from '../../i18n';
 import type { TimelineItem } from '../../types';
-import { deliveryPath } from './delivery-path';
+import { deliveryPath, deliveryReasons } from './delivery-path';
 import { strings } from './strings';
 
 type StateWord = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received' | 'unknown';
@@ -22,7 +22,9 @@ export function Timeline({ items, hasOlder, onOlder }: { items: TimelineItem[]; 
   const end = useRef<HTMLLIElement>(null);
   const newest = items[0]?.id;
   // Follow the conversation: a new message scrolls into view; loading older ones does not jump.
-  useLayoutEffect(() => end.current?.scrollIntoView({ block: 'end' }), [newest]);
+  useLayoutEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [newest]);
 
   const chronological = [...items].reverse();
   return (
@@ -38,7 +40,7 @@ export function Timeline({ items, hasOlder, onOlder }: { items: TimelineItem[]; 
       {chronological.map((item) => {
         const state = stateOf(item);
         const path = item.delivery ? deliveryPath(item.delivery, s, language, (iso) => formatTime(iso, language)) : null;
-        const explanation = item.delivery && (path || state === 'failed') ? item.delivery.explanation : item.errorExplanation;
+        const explanations = item.delivery && (path || state === 'failed') ? deliveryReasons(item.delivery) : item.errorExplanation ? [item.errorExplanation] : [];
         return (
           <li key={item.id} className={`message ${item.direction}`} data-message-id={item.id} data-state={state}>
             <div className="bubble">
@@ -67,7 +69,13 @@ export function Timeline({ items, hasOlder, onOlder }: { items: TimelineItem[]; 
                 {item.direction === 'outbound' && <span className={`badge state-${state}`}>{s[state]}</span>}
               </div>
               {path && <div className="path">{path}</div>}
-              {explanation && (state === 'failed' || path) && <div className="explanation">{explanation}</div>}
+              {explanations.length > 0 && (state === 'failed' || path) && (
+                <div className="explanation">
+                  {explanations.map((text) => (
+                    <p key={text}>{text}</p>
+                  ))}
+                </div>
+              )}
             </div>
           </li>
         );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from '../../types';
-import { deliveryPath } from './delivery-path';
+import { deliveryPath, deliveryReasons } from './delivery-path';
 import { strings } from './strings';
 
 const at = '2026-11-23T10:42:00.000Z';
@@ -22,5 +22,20 @@ describe('deliveryPath', () => {
   it('names a channel skipped because it is down', () => {
     const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'x' }], attempts: [attempt('telegram', 'sent')] };
     expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp down → sent by Telegram');
+  });
+});
+
+describe('deliveryReasons', () => {
+  it('gives why each channel was passed over, then where the message stands', () => {
+    const delivery: Delivery = {
+      ...base,
+      skipped: [
+        { channel: 'whatsapp', reason: 'circuit_open', explanation: 'WhatsApp is failing right now.' },
+        { channel: 'telegram', reason: 'no_address', explanation: 'The customer has no Telegram account.' },
+      ],
+      attempts: [{ ...attempt('viber', 'failed'), explanation: 'Viber refused the number.' }, attempt('twilio-sms', 'delivered')],
+      explanation: 'Delivered by SMS.',
+    };
+    expect(deliveryReasons(delivery)).toEqual(['WhatsApp is failing right now.', 'Viber refused the number.', 'Delivered by SMS.']);
   });
 });

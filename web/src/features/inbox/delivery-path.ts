@@ -29,3 +29,16 @@ export function deliveryPath(delivery: Delivery, s: S, language: Language, time:
   }
   return steps.length > 0 ? steps.join(' → ') : null;
 }
+
+/** Skips worth telling staff about; "the customer has no Telegram account" for every unused channel is noise. */
+const TOLD_SKIPS = new Set(['circuit_open', 'policy_window', 'opted_out', 'channel_paused']);
+
+/** The plain-language reasons behind a detour, in order, ending with where the message stands. */
+export function deliveryReasons(delivery: Delivery): string[] {
+  const reasons = [
+    ...delivery.skipped.filter((skip) => TOLD_SKIPS.has(skip.reason)).map((skip) => skip.explanation),
+    ...delivery.attempts.filter((a) => a.result === 'failed' || a.result === 'timed_out').map((a) => a.explanation),
+    delivery.explanation,
+  ];
+  return [...new Set(reasons.filter((reason) => reason.trim() !== ''))];
+}

@@ -221,7 +221,9 @@ export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: 
   const s = useStrings(strings);
   const { language } = useLanguage();
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
   const title = `${channelName(channel.kind, language)} · ${channel.name}`;
   return (
     <section className="settings-card created" aria-labelledby="channel-created" data-testid="channel-created">

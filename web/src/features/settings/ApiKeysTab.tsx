@@ -170,7 +170,9 @@ function CreateKey({ onCreated }: { onCreated: (key: ApiKey & { key: string }) =
 function NewKey({ apiKey, onDone }: { apiKey: ApiKey & { key: string }; onDone: () => void }) {
   const s = useStrings(strings);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
   return (
     <section className="settings-card created" aria-labelledby="new-key-title" data-testid="new-api-key">
       <h3 id="new-key-title" ref={heading} tabIndex={-1}>
