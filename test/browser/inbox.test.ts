@@ -215,6 +215,34 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     }
   });
 
+  it('loads older conversations as the list scrolls, filters by channel, and switches to Spanish', async () => {
+    // More conversations than one page (30): customers writing on Telegram.
+    for (let i = 0; i < 35; i++) await telegramCustomerWrites(`5551${String(i).padStart(5, '0')}`, `Consulta número ${i}`, `Cliente ${i}`);
+    await s.waitFor(async () => {
+      const open = await s.api<{ items: unknown[] }>('GET', '/api/v1/conversations?status=open&limit=200');
+      return open.body.items.length >= 40;
+    }, 'the conversations to be stored');
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await signIn(tab);
+      const rows = tab.locator('.conversations li a');
+      await expect.poll(() => rows.count()).toBe(30);
+      await tab.locator('.conversations .sentinel').scrollIntoViewIfNeeded();
+      await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(40);
+
+      await tab.getByRole('combobox', { name: 'Channel' }).selectOption('whatsapp');
+      await expect.poll(() => rows.count()).toBe(1);
+      await expect(rows.first().textContent()).resolves.toContain('Marta Quispe');
+
+      await tab.getByRole('combobox', { name: 'Language' }).selectOption('es');
+      await tab.getByRole('link', { name: 'Bandeja' }).waitFor();
+      await tab.getByPlaceholder('Buscar clientes').waitFor();
+      await screenshot(tab, 'inbox-es');
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('works on a 375-px-wide phone screen', async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     try {
