@@ -13,12 +13,6 @@ export interface BatcherOptions {
    * that is safe to repeat after a rollback.
    */
   isolateFailures?: boolean;
-  /**
-   * Start a batch as soon as an item comes while none is running (after the current microtasks) instead of at the
-   * next turn of the event loop: for callers that submit one item, await it, then submit the next, where waiting
-   * for more company only adds latency. Items that come while a batch runs still share the next one.
-   */
-  startAtOnce?: boolean;
 }
 
 interface Pending<T, R> {
@@ -45,9 +39,8 @@ export class Batcher<T, R> {
       this.queue.push({ item, resolve, reject });
       if (!this.draining) {
         this.draining = true;
-        // By default setImmediate rather than a microtask: requests parsed in the same I/O phase join the batch.
-        if (this.options.startAtOnce) queueMicrotask(() => void this.drain());
-        else setImmediate(() => void this.drain());
+        // setImmediate rather than a microtask: requests parsed in the same I/O phase join the same batch.
+        setImmediate(() => void this.drain());
       }
     });
   }

@@ -455,29 +455,14 @@ export class DeliveryStore {
         if (moved) outcomes[index] = { ...outcomes[index]!, status: moved, changed: true };
       }
     });
-    // Whatever a receipt changed, the remembered state is no longer exact: later receipts read it.
-    const recent = recentAcceptancesOf(db);
-    for (const { index } of work) recent.delete(receiptKey(items[index]!.receipt.channelId, items[index]!.receipt.providerMessageId));
     return outcomes;
   }
 
   /** The attempts (with their messages) these receipts name, by channel id and provider id. */
   private async receiptTargets(receipts: readonly Receipt[]): Promise<Map<string, ReceiptTarget>> {
     const found = new Map<string, ReceiptTarget>();
-    const recent = recentAcceptancesOf(this.db);
     const byChannel = new Map<string, string[]>();
-    for (const r of receipts) {
-      const key = receiptKey(r.channelId, r.providerMessageId);
-      const remembered = recent.get(key);
-      // A failed receipt needs the message's latest attempt as it is now: always read.
-      if (remembered && remembered.workspace_id === this.workspaceId && r.status !== 'failed') {
-        found.set(key, { ...remembered });
-        continue;
-      }
-      const ids = byChannel.get(r.channelId);
-      if (ids) ids.push(r.providerMessageId);
-      else byChannel.set(r.channelId, [r.providerMessageId]);
-    }
+    for (const r of receipts) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r.providerMessageId]);
     for (const [channelId, ids] of byChannel) {
       for (const chunk of powerOfTwoChunks([...new Set(ids)], 64)) {
         const values: Record<string, string> = { channelId, workspaceId: this.workspaceId };
@@ -487,39 +472,6 @@ export class DeliveryStore {
       }
     }
     return found;
-  }
-
-  /**
-   * Remembers attempts just recorded as accepted (after their commit), so that their receipts, which usually come
-   * within seconds to this same process, find them without a read. Only messages that moved to 'sent' are kept:
-   * their state is then known exactly. Writes on a remembered target keep their guards, so a stale entry (another
-   * process moved the message) cannot move anything backwards.
-   */
-  rememberAcceptances(accepted: readonly (Acceptance & { contactId: string })[], moved: ReadonlySet<string>): void {
-    const recent = recentAcceptancesOf(this.db);
-    for (const a of accepted) {
-      if (!moved.has(a.messageId)) continue;
-      const seq = Number(a.attemptId.slice(a.attemptId.lastIndexOf(':') + 1));
-      recent.set(receiptKey(a.channelId, a.providerMessageId), {
-        id: a.attemptId,
-        workspace_id: this.workspaceId,
-        message_id: a.messageId,
-        seq,
-        channel_id: a.channelId,
-        channel_kind: a.kind,
-        provider_message_id: a.providerMessageId,
-        status: 'sent',
-        message_status: 'sent',
-        message_channel: null,
-        contact_id: a.contactId,
-        latest_seq: seq,
-      });
-    }
-    // Oldest first out: receipts that never come must not pile up.
-    for (const key of recent.keys()) {
-      if (recent.size <= RECENT_ACCEPTANCES_LIMIT) break;
-      recent.delete(key);
-    }
   }
 
   /** Writes one receipt's effect; returns the message's new status when it moved. */
@@ -620,22 +572,6 @@ export class DeliveryStore {
     return found;
   }
 
-  /**
-   * Whether webhooks of the channel received by `receivedBy` are stored but not applied yet (inbound_events rows
-   * still 'pending': the inbound path acknowledges first and applies after). Receipt timeouts ask before failing over.
-   */
-  async receiptsPending(channelId: string, receivedBy: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('inbound_events')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('received_at', '<=', receivedBy)
-      .where('channel_id', '=', channelId)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   /** Receipts for messages Lifeline never sent pile up otherwise; an hour is far beyond any send's own latency. */
   async pruneEarlyReceipts(olderThan: number): Promise<void> {
     await this.db.deleteFrom('delivery_early_receipts').where('received_at', '<', olderThan).execute();
@@ -649,8 +585,6 @@ export function receiptKey(channelId: string, providerMessageId: string): string
 
 interface ReceiptTarget {
   id: string;
-  /** Read only for remembered targets (the query filters by workspace). */
-  workspace_id?: string;
   message_id: string;
   seq: number;
   channel_id: string;
@@ -768,16 +702,6 @@ class ReceiptStatements {
 
 const receiptStatements = new WeakMap<Kysely<Database>, ReceiptStatements>();
 
-/** Accepted attempts remembered per database for their receipts (see rememberAcceptances). */
-const recentAcceptances = new WeakMap<Kysely<Database>, Map<string, ReceiptTarget>>();
-const RECENT_ACCEPTANCES_LIMIT = 20_000;
-
-function recentAcceptancesOf(db: Kysely<Database>): Map<string, ReceiptTarget> {
-  let recent = recentAcceptances.get(db);
-  if (!recent) recentAcceptances.set(db, (recent = new Map()));
-  return recent;
-}
-
 interface QueuedReceipt {
   store: DeliveryStore;
   receipt: Receipt;
@@ -786,17 +710,10 @@ interface QueuedReceipt {
 
 const receiptBatchers = new WeakMap<Kysely<Database>, Batcher<QueuedReceipt, ReceiptOutcome | null>>();
 
-/**
- * One group commit of receipts per database. A failed batch is applied again receipt by receipt (each is
- * idempotent). A receipt arriving while none is being applied starts at once: callers that apply receipts one
- * after another must not wait a turn of the event loop for each.
- */
+/** One group commit of receipts per database. A failed batch is applied again receipt by receipt (each is idempotent). */
 function receiptBatcherOf(db: Kysely<Database>): Batcher<QueuedReceipt, ReceiptOutcome | null> {
   let batcher = receiptBatchers.get(db);
-  if (!batcher) {
-    batcher = new Batcher((items) => DeliveryStore.applyReceiptBatch(db, items), { isolateFailures: true, startAtOnce: true });
-    receiptBatchers.set(db, batcher);
-  }
+  if (!batcher) receiptBatchers.set(db, (batcher = new Batcher((items) => DeliveryStore.applyReceiptBatch(db, items), { isolateFailures: true })));
   return batcher;
 }
 
