@@ -41,33 +41,25 @@ import {
   openCandidates,
   pacedSlot,
   planRoute,
+  postponeTimeout,
   routableStatus,
   routeReadsLastInbound,
   sentWithoutReceipts,
   takeToken,
+  timeoutDeadline,
   timeoutMovesOn,
 } from '../core/delivery/index.js';
 import type { IdentityKind } from '../core/identity.js';
 import type { EventBus } from '../live/event-bus.js';
-import { Batcher } from '../queue/batching.js';
 import { EmbeddedJobQueue } from '../queue/embedded.js';
 import type { Job, NewJob } from '../queue/types.js';
 import { type JobOutcome, startWorker, type Worker } from '../queue/worker.js';
 import type { StoredChannel } from '../store/channels.js';
-import {
-  type Acceptance,
-  CircuitStore,
-  DELIVERY_QUEUE,
-  type Delivery,
-  type DeliveryAttempt,
-  type NewAttempt,
-  type ReceiptOutcome,
-  type RoutingContact,
-  receiptKey,
-} from '../store/deliveries.js';
+import { CircuitStore, DELIVERY_QUEUE, type Delivery, type DeliveryAttempt, type ReceiptOutcome } from '../store/deliveries.js';
 import type { Store, WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
 import { CircuitBook } from './circuits.js';
+import { DeliveryBatches } from './delivery-batches.js';
 import { DELIVERY_JOB_MAX_ATTEMPTS, Outbox } from './send-message.js';
 import { type DeliverySettings, deliverySettings, quietHoursFor, rateLimitOverride } from './settings.js';
 
@@ -87,6 +79,12 @@ export interface DispatcherOptions {
   circuit?: Partial<CircuitConfig>;
   /** How long channel lists, workspace settings and circuit states are kept in memory; default 2 s (circuits 1 s at most). */
   cacheTtlMs?: number;
+  /**
+   * No new jobs are claimed while this many received webhooks (mostly receipts of earlier sends) wait to be applied;
+   * default 1,000. Sending faster than receipts are applied only grows that backlog: in memory, and in the delay of
+   * each receipt, until receipt timeouts fire for messages that were delivered. Null: no limit.
+   */
+  inboundBacklogLimit?: number | null;
   name?: string;
   now?: () => number;
   random?: () => number;
@@ -113,20 +111,6 @@ interface Context {
   now: number;
 }
 
-interface Loaded {
-  delivery: Delivery;
-  attempts: DeliveryAttempt[];
-}
-
-interface AcceptedSend {
-  workspaceId: string;
-  contactId: string;
-  acceptance: Acceptance;
-  timeouts: NewJob[];
-}
-
-type Keyed<T> = T & { workspaceId: string };
-
 export class Dispatcher {
   readonly queue: EmbeddedJobQueue;
   /** The send API's writer (group commit of message, delivery and job). */
@@ -143,13 +127,10 @@ export class Dispatcher {
   private readonly leaseMs: number;
   private readonly cacheTtlMs: number;
   private lastPrune = 0;
+  private backlog = { at: Number.NEGATIVE_INFINITY, pending: 0 };
 
-  // Reads and writes shared by the messages in flight (see the header).
-  private readonly deliveries: Batcher<Keyed<{ messageId: string }>, Loaded | null>;
-  private readonly contacts: Batcher<Keyed<{ contactId: string }>, RoutingContact | null>;
-  private readonly lastInbound: Batcher<Keyed<{ contactId: string }>, { kind: string; at: number }[]>;
-  private readonly attemptWrites: Batcher<Keyed<{ attempt: NewAttempt }>, DeliveryAttempt | null>;
-  private readonly acceptanceWrites: Batcher<AcceptedSend, boolean>;
+  /** Reads and writes shared by the messages in flight (see the header). */
+  private readonly batches: DeliveryBatches;
 
   constructor(
     private readonly store: Store,
@@ -172,36 +153,7 @@ export class Dispatcher {
       onConflict: (channelId) => this.log.warn({ channelId }, 'Could not record a circuit breaker outcome: the state kept changing under it.'),
     });
 
-    this.deliveries = new Batcher(
-      this.perWorkspace(async (data, keys: Keyed<{ messageId: string }>[]) => {
-        const ids = keys.map((k) => k.messageId);
-        const deliveries = await data.deliveries.getMany(ids);
-        const attempts = deliveries.size > 0 ? await data.deliveries.attemptsOf([...deliveries.keys()]) : new Map<string, DeliveryAttempt[]>();
-        return ids.map((id) => {
-          const delivery = deliveries.get(id);
-          return delivery ? { delivery, attempts: attempts.get(id) ?? [] } : null;
-        });
-      }),
-    );
-    this.contacts = new Batcher(
-      this.perWorkspace(async (data, keys: Keyed<{ contactId: string }>[]) => {
-        const found = await data.deliveries.routingContacts(keys.map((k) => k.contactId));
-        return keys.map((k) => found.get(k.contactId) ?? null);
-      }),
-    );
-    this.lastInbound = new Batcher(
-      this.perWorkspace(async (data, keys: Keyed<{ contactId: string }>[]) => {
-        const found = await data.deliveries.lastInboundOf(keys.map((k) => k.contactId));
-        return keys.map((k) => found.get(k.contactId) ?? []);
-      }),
-    );
-    this.attemptWrites = new Batcher(
-      this.perWorkspace(async (data, items: Keyed<{ attempt: NewAttempt }>[]) => {
-        const recorded = await data.deliveries.recordAttempts(items.map((i) => i.attempt));
-        return items.map((i) => recorded.get(`${i.attempt.messageId}:${i.attempt.seq}`) ?? null);
-      }),
-    );
-    this.acceptanceWrites = new Batcher((items) => this.recordAcceptances(items));
+    this.batches = new DeliveryBatches(store, this.queue, (workspaceId, outcome, kind) => this.publishOutcome(workspaceId, outcome, kind));
   }
 
   /** Starts claiming jobs; idempotent. */
@@ -215,8 +167,23 @@ export class Dispatcher {
       concurrency: this.options.concurrency ?? 64,
       leaseMs: this.leaseMs,
       pollMs: this.options.pollMs ?? 100,
+      admit: () => this.admit(),
       log: this.log,
     });
+  }
+
+  /**
+   * Backpressure (see inboundBacklogLimit), measured at most every 200 ms. Only webhooks of the last minute count:
+   * one that processing left pending for good (a bug, a crash) must slow sends down for a while, never stop them.
+   */
+  private async admit(): Promise<boolean> {
+    const limit = this.options.inboundBacklogLimit === undefined ? 1_000 : this.options.inboundBacklogLimit;
+    if (limit === null) return true;
+    const now = this.now();
+    if (now - this.backlog.at >= 200) {
+      this.backlog = { at: now, pending: await this.store.forWorkspace('').deliveries.inboundBacklog(now - 60_000, limit) };
+    }
+    return this.backlog.pending < limit;
   }
 
   /** Looks for due jobs now (after a send was queued); a no-op when the worker is not running. */
@@ -252,7 +219,7 @@ export class Dispatcher {
     await this.pruneEarlyReceipts(now);
     const cached = await this.workspace(payload.workspaceId);
     if (!cached) return { dead: `The workspace ${payload.workspaceId} no longer exists.` };
-    const loaded = await this.deliveries.submit({ workspaceId: payload.workspaceId, messageId: payload.messageId });
+    const loaded = await this.batches.load(payload.workspaceId, payload.messageId);
     if (!loaded) return { dead: `The message ${payload.messageId} no longer exists.` };
     const { workspace, settings } = cached;
     const data = this.store.forWorkspace(workspace.id, workspace.defaultRegion);
@@ -260,22 +227,27 @@ export class Dispatcher {
     if (isSettled(ctx.delivery.status, ctx.delivery.request.failover.readTimeoutSec)) return 'done';
 
     if (payload.timeout) {
-      const proceed = await this.onTimeout(ctx, payload.timeout);
-      if (!proceed) return 'done';
+      const outcome = await this.onTimeout(ctx, payload.timeout);
+      if (outcome !== 'move_on') return outcome;
     }
     return this.advance(ctx);
   }
 
-  /** A receipt timeout fell due: true when the message should go on to the next channel. */
-  private async onTimeout(ctx: Context, timeout: NonNullable<DeliveryJob['timeout']>): Promise<boolean> {
-    if (!timeoutMovesOn(ctx.attempts, timeout)) return false;
+  /** A receipt timeout fell due: 'move_on' when the message should go on to the next channel. */
+  private async onTimeout(ctx: Context, timeout: NonNullable<DeliveryJob['timeout']>): Promise<JobOutcome | 'move_on'> {
+    if (!timeoutMovesOn(ctx.attempts, timeout)) return 'done';
     const attempt = ctx.attempts.find((a) => a.id === timeout.attemptId)!;
+    // Receipts stored before the deadline but not applied yet may hold the one this timeout waits for.
+    const deadline = timeoutDeadline(attempt, timeout.kind, ctx.delivery.request.failover);
+    const receiptsPending = await ctx.data.deliveries.receiptsPending(attempt.channelId, deadline);
+    const later = postponeTimeout({ deadline, now: ctx.now, receiptsPending });
+    if (later !== null) return { delayUntil: later };
     const policy = ctx.delivery.request.failover;
     const afterMs = ((timeout.kind === 'delivery' ? policy.deliveryTimeoutSec : policy.readTimeoutSec) ?? 0) * 1000;
     await ctx.data.deliveries.updateAttempt(attempt.id, { timeout: timeout.kind, timeoutAfterMs: afterMs }, ctx.now);
     attempt.timeout = timeout.kind;
     attempt.timeoutAfterMs = afterMs;
-    return true;
+    return 'move_on';
   }
 
   /** Sends on the next channel that can take the message, or settles the message when none is left. */
@@ -286,7 +258,7 @@ export class Dispatcher {
     if (progress.type === 'interrupted') return this.interrupted(ctx, progress.attempt as DeliveryAttempt);
     if (progress.type === 'awaiting_receipt') return 'done';
 
-    const contact = await this.contacts.submit({ workspaceId: ctx.workspace.id, contactId: delivery.contactId });
+    const contact = await this.batches.contact(ctx.workspace.id, delivery.contactId);
     if (!contact) return this.giveUp(ctx, 'The contact was deleted before the message could be sent.');
 
     // Quiet hours are checked again at send time: a message scheduled by notBefore can fall into them.
@@ -311,7 +283,7 @@ export class Dispatcher {
       channels: channels.map((c) => ({ id: c.id, kind: c.kind, state: c.state })),
       addresses: Object.fromEntries(channels.map((c) => [c.kind, adapterFor(c.kind)?.addresses ?? []])) as Record<string, readonly IdentityKind[]>,
       explicitRoute: delivery.request.channels,
-      lastInbound: reads ? await this.lastInbound.submit({ workspaceId: ctx.workspace.id, contactId: contact.id }) : [],
+      lastInbound: reads ? await this.batches.lastInboundOf(ctx.workspace.id, contact.id) : [],
       workspaceOrder: ctx.settings.channelOrder,
       hasTemplate: delivery.request.template !== null,
       circuits: Object.fromEntries([...circuitStates].map(([id, state]) => [id, routableStatus(state, ctx.now, this.options.circuit)])),
@@ -369,9 +341,13 @@ export class Dispatcher {
   private async send(ctx: Context, channel: StoredChannel, to: string): Promise<JobOutcome> {
     const { delivery } = ctx;
     const adapter = adapterFor(channel.kind)!;
-    const attempt = await this.attemptWrites.submit({
-      workspaceId: ctx.workspace.id,
-      attempt: { messageId: delivery.messageId, seq: ctx.attempts.length + 1, channelId: channel.id, kind: channel.kind, recipient: to, at: ctx.now },
+    const attempt = await this.batches.recordAttempt(ctx.workspace.id, {
+      messageId: delivery.messageId,
+      seq: ctx.attempts.length + 1,
+      channelId: channel.id,
+      kind: channel.kind,
+      recipient: to,
+      at: ctx.now,
     });
     // Another job of this message got there first; look again shortly at what it did.
     if (!attempt) return { delayUntil: this.now() + 100 };
@@ -394,7 +370,7 @@ export class Dispatcher {
 
     const now = this.now();
     await this.circuits.recordSuccess(ctx.workspace.id, channel.id);
-    const moved = await this.acceptanceWrites.submit({
+    const moved = await this.batches.recordAcceptance({
       workspaceId: ctx.workspace.id,
       contactId: delivery.contactId,
       acceptance: { attemptId: attempt.id, messageId: delivery.messageId, channelId: channel.id, kind: channel.kind, providerMessageId, at: now },
@@ -402,40 +378,6 @@ export class Dispatcher {
     });
     if (moved) this.publish(ctx, 'sent', channel.kind);
     return 'done';
-  }
-
-  /**
-   * Records many providers' answers in one transaction (attempts, messages, receipt timeouts); then, once those are
-   * committed, applies the receipts that overtook them (the other half of the hand-over in ingest).
-   */
-  private async recordAcceptances(items: AcceptedSend[]): Promise<boolean[]> {
-    const groups = groupBy(items, (item) => item.workspaceId);
-    const moved = new Set<string>();
-    await this.store.db.transaction().execute(async (trx) => {
-      for (const [workspaceId, group] of groups) {
-        const data = this.store.forWorkspace(workspaceId);
-        for (const id of await data.deliveries.recordAcceptancesIn(trx, group.map((g) => g.acceptance))) moved.add(id);
-      }
-      await this.queue.enqueueMany(
-        items.flatMap((item) => item.timeouts),
-        trx,
-      );
-    });
-    for (const [workspaceId, group] of groups) await this.applyEarlyReceipts(workspaceId, group);
-    return items.map((item) => moved.has(item.acceptance.messageId));
-  }
-
-  private async applyEarlyReceipts(workspaceId: string, group: AcceptedSend[]): Promise<void> {
-    const data = this.store.forWorkspace(workspaceId);
-    const early = await data.deliveries.takeEarlyReceiptsOf(group.map((g) => g.acceptance));
-    if (early.size === 0) return;
-    const now = this.now();
-    for (const { acceptance } of group) {
-      for (const receipt of early.get(receiptKey(acceptance.channelId, acceptance.providerMessageId)) ?? []) {
-        const outcome = await data.deliveries.applyReceipt(acceptance.channelId, acceptance.providerMessageId, receipt.status, receipt.error, now);
-        if (outcome?.changed) this.publishOutcome(workspaceId, outcome, acceptance.kind);
-      }
-    }
   }
 
   private receiptTimeouts(ctx: Context, attemptId: string, acceptedAt: number): NewJob[] {
@@ -518,24 +460,6 @@ export class Dispatcher {
     ctx.delivery.skipped = next;
   }
 
-  /** Batch work for items of several workspaces: `load` runs once per workspace, results come back in item order. */
-  private perWorkspace<T extends { workspaceId: string }, R>(load: (data: WorkspaceData, items: T[]) => Promise<R[]>): (items: T[]) => Promise<R[]> {
-    return async (items) => {
-      const results: R[] = new Array<R>(items.length);
-      const positions = new Map<string, number[]>();
-      items.forEach((item, i) => {
-        const list = positions.get(item.workspaceId);
-        if (list) list.push(i);
-        else positions.set(item.workspaceId, [i]);
-      });
-      for (const [workspaceId, list] of positions) {
-        const answers = await load(this.store.forWorkspace(workspaceId), list.map((i) => items[i]!));
-        list.forEach((position, k) => (results[position] = answers[k]!));
-      }
-      return results;
-    };
-  }
-
   private publishCircuit(workspaceId: string, channelId: string, transition: CircuitTransition): void {
     this.bus.publish({
       type: 'channel.event',
@@ -587,17 +511,6 @@ export class Dispatcher {
     // Any workspace's store prunes every workspace's rows: the table is keyed by channel, not scoped.
     await this.store.forWorkspace('').deliveries.pruneEarlyReceipts(now - 3_600_000);
   }
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }
 
 /** Adapters report provider refusals as ProviderError; anything else (a bug, a network error they missed) is unknown. */

@@ -55,7 +55,8 @@ export class Outbox {
   private readonly batcher: Batcher<PendingSend, Written>;
 
   constructor(store: Store, queue: JobQueue) {
-    this.batcher = new Batcher((items) => writeSends(store, queue, items), { isolateFailures: true });
+    // PostgreSQL: a few transactions side by side on the pool; SQLite has one writer anyway.
+    this.batcher = new Batcher((items) => writeSends(store, queue, items), { isolateFailures: true, maxConcurrent: store.dialect === 'postgres' ? 4 : 1 });
   }
 
   async send(workspace: Workspace, data: WorkspaceData, input: SendInput, now = Date.now()): Promise<SendOutcome> {

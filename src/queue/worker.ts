@@ -45,6 +45,11 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often to look for due jobs when nothing woke the worker; default 500 ms. */
   pollMs?: number;
+  /**
+   * Asked before each claim: false holds claiming until the next poll or wake. Backpressure: the dispatcher holds
+   * new sends while the receipts of earlier ones wait to be applied.
+   */
+  admit?: () => Promise<boolean> | boolean;
   /** How long `stop()` waits for jobs in flight; default 10 s. Jobs still running after that keep their lease. */
   stopTimeoutMs?: number;
   backoff?: BackoffPolicy;
@@ -119,6 +124,10 @@ export function startWorker(options: WorkerOptions): Worker {
         const waiting = idleWaiters.length;
         let claimed: Job[];
         try {
+          if (options.admit && !(await options.admit())) {
+            await pause();
+            continue;
+          }
           claimed = await jobQueue.claim(queue, name, { limit: free, leaseMs, now: now() });
         } catch (error) {
           log.error({ err: error, queue, worker: name }, 'Could not claim jobs; trying again at the next poll.');

@@ -413,7 +413,7 @@ export class DeliveryStore {
    */
   async applyReceipt(channelId: string, providerMessageId: string, status: string, error: { category: string; explanation: string } | null, now: number): Promise<ReceiptOutcome | null> {
     // Receipts come one webhook at a time but many at once: those applied together share one read and one commit.
-    return receiptBatcherOf(this.db).submit({ store: this, receipt: { channelId, providerMessageId, status, error }, now });
+    return receiptBatcherOf(this.db, this.dialect).submit({ store: this, receipt: { channelId, providerMessageId, status, error }, now });
   }
 
   /** applyReceipt for many receipts (one read, one transaction); one outcome per receipt, in order. */
@@ -447,22 +447,40 @@ export class DeliveryStore {
       }
     }
     if (work.length === 0) return outcomes;
-    // One transaction: a reader never sees an attempt delivered and its message not (or the other way round).
-    await db.transaction().execute(async (trx) => {
+    const apply = async (trx: Kysely<Database>) => {
       for (const { index, target, effect } of work) {
         const { store, receipt, now } = items[index]!;
         const moved = await store.applyEffectIn(trx, receipt, target, effect, now);
         if (moved) outcomes[index] = { ...outcomes[index]!, status: moved, changed: true };
       }
-    });
+    };
+    // A reader must never see an attempt delivered and its message not (or the other way round): one transaction,
+    // or on PostgreSQL, where each statement costs a round trip, one statement per receipt when that suffices.
+    if (work.every((w) => items[w.index]!.store.inOneStatement(w.effect))) await apply(db);
+    else await db.transaction().execute(apply);
+    // Whatever a receipt changed, the remembered state is no longer exact: later receipts read it.
+    const recent = recentAcceptancesOf(db);
+    for (const { index } of work) recent.delete(receiptKey(items[index]!.receipt.channelId, items[index]!.receipt.providerMessageId));
     return outcomes;
   }
 
   /** The attempts (with their messages) these receipts name, by channel id and provider id. */
   private async receiptTargets(receipts: readonly Receipt[]): Promise<Map<string, ReceiptTarget>> {
     const found = new Map<string, ReceiptTarget>();
+    const recent = recentAcceptancesOf(this.db);
     const byChannel = new Map<string, string[]>();
-    for (const r of receipts) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r.providerMessageId]);
+    for (const r of receipts) {
+      const key = receiptKey(r.channelId, r.providerMessageId);
+      const remembered = recent.get(key);
+      // A failed receipt needs the message's latest attempt as it is now: always read.
+      if (remembered && remembered.workspace_id === this.workspaceId && r.status !== 'failed') {
+        found.set(key, { ...remembered });
+        continue;
+      }
+      const ids = byChannel.get(r.channelId);
+      if (ids) ids.push(r.providerMessageId);
+      else byChannel.set(r.channelId, [r.providerMessageId]);
+    }
     for (const [channelId, ids] of byChannel) {
       for (const chunk of powerOfTwoChunks([...new Set(ids)], 64)) {
         const values: Record<string, string> = { channelId, workspaceId: this.workspaceId };
@@ -474,9 +492,64 @@ export class DeliveryStore {
     return found;
   }
 
+  /**
+   * Remembers attempts just recorded as accepted (after their commit), so that their receipts, which usually come
+   * within seconds to this same process, find them without a read. Only messages that moved to 'sent' are kept:
+   * their state is then known exactly. Writes on a remembered target keep their guards, so a stale entry (another
+   * process moved the message) cannot move anything backwards.
+   */
+  rememberAcceptances(accepted: readonly (Acceptance & { contactId: string })[], moved: ReadonlySet<string>): void {
+    const recent = recentAcceptancesOf(this.db);
+    for (const a of accepted) {
+      if (!moved.has(a.messageId)) continue;
+      const seq = Number(a.attemptId.slice(a.attemptId.lastIndexOf(':') + 1));
+      recent.set(receiptKey(a.channelId, a.providerMessageId), {
+        id: a.attemptId,
+        workspace_id: this.workspaceId,
+        message_id: a.messageId,
+        seq,
+        channel_id: a.channelId,
+        channel_kind: a.kind,
+        provider_message_id: a.providerMessageId,
+        status: 'sent',
+        message_status: 'sent',
+        message_channel: null,
+        contact_id: a.contactId,
+        latest_seq: seq,
+      });
+    }
+    // Oldest first out: receipts that never come must not pile up.
+    for (const key of recent.keys()) {
+      if (recent.size <= RECENT_ACCEPTANCES_LIMIT) break;
+      recent.delete(key);
+    }
+  }
+
+  /** Whether applyEffectIn writes this effect with a single statement (atomic without a transaction). */
+  private inOneStatement(effect: ReceiptEffect): boolean {
+    if (effect.failOver || effect.attempt === 'failed') return false;
+    return effect.message === null || (this.dialect === 'postgres' && effect.attempt !== null);
+  }
+
   /** Writes one receipt's effect; returns the message's new status when it moved. */
   private async applyEffectIn(trx: Kysely<Database>, receipt: Receipt, target: ReceiptTarget, effect: ReceiptEffect, now: number): Promise<DeliveryStatus | null> {
     const statements = receiptStatementsOf(this.db);
+    if (this.dialect === 'postgres' && effect.message && effect.attempt && effect.attempt !== 'failed' && !effect.failOver) {
+      // Attempt, delivery and timeline row in one statement (data-modifying CTEs): one round trip instead of five.
+      const { status, channel, deliveredByThisAttempt } = effect.message;
+      const changed = await statements.receiptAtOnce(status, deliveredByThisAttempt).changes(trx, {
+        status,
+        at: now,
+        attemptId: target.id,
+        channel,
+        messageId: target.message_id,
+        workspaceId: this.workspaceId,
+        kind: target.channel_kind,
+        channelId: target.channel_id,
+        providerMessageId: receipt.providerMessageId,
+      });
+      return changed > 0 ? status : null;
+    }
     if (effect.attempt === 'failed') {
       await statements.failAttempt.run(trx, { category: receipt.error?.category ?? 'unknown', explanation: receipt.error?.explanation ?? null, at: now, id: target.id });
     } else if (effect.attempt) {
@@ -572,6 +645,36 @@ export class DeliveryStore {
     return found;
   }
 
+  /**
+   * Whether webhooks of the channel received by `receivedBy` are stored but not applied yet (inbound_events rows
+   * still 'pending': the inbound path acknowledges first and applies after). Receipt timeouts ask before failing over.
+   */
+  async receiptsPending(channelId: string, receivedBy: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('inbound_events')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('received_at', '<=', receivedBy)
+      .where('channel_id', '=', channelId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Webhooks of any channel received since `since` and stored but not applied yet, counted up to `upTo`: the
+   * inbound path's backlog.
+   */
+  async inboundBacklog(since: number, upTo: number): Promise<number> {
+    const row = await this.db
+      .selectFrom((eb) =>
+        eb.selectFrom('inbound_events').select('id').where('status', '=', 'pending').where('received_at', '>=', since).limit(upTo).as('pending'),
+      )
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Receipts for messages Lifeline never sent pile up otherwise; an hour is far beyond any send's own latency. */
   async pruneEarlyReceipts(olderThan: number): Promise<void> {
     await this.db.deleteFrom('delivery_early_receipts').where('received_at', '<', olderThan).execute();
@@ -585,6 +688,8 @@ export function receiptKey(channelId: string, providerMessageId: string): string
 
 interface ReceiptTarget {
   id: string;
+  /** Read only for remembered targets (the query filters by workspace). */
+  workspace_id?: string;
   message_id: string;
   seq: number;
   channel_id: string;
@@ -597,6 +702,18 @@ interface ReceiptTarget {
   latest_seq: number;
 }
 
+interface ReceiptAtOnce {
+  status: string;
+  at: number;
+  attemptId: string;
+  channel: string;
+  messageId: string;
+  workspaceId: string;
+  kind: string;
+  channelId: string;
+  providerMessageId: string;
+}
+
 /**
  * The receipt path's statements, compiled once per database (receipts arrive one webhook at a time, thousands a
  * second, so building each query anew would cost more than running it).
@@ -605,6 +722,7 @@ class ReceiptStatements {
   private readonly targets = new Map<number, PreparedQuery<Record<string, string>, ReceiptTarget>>();
   private readonly moveAttempt = new Map<string, PreparedQuery<{ status: string; at: number; id: string }, never>>();
   private readonly moveDelivery = new Map<string, PreparedQuery<{ status: string; channel: string; at: number; messageId: string }, never>>();
+  private readonly atOnce = new Map<string, PreparedQuery<ReceiptAtOnce, never>>();
   readonly failAttempt;
   readonly moveTimelineDeliveredBy;
   readonly moveTimeline;
@@ -666,6 +784,47 @@ class ReceiptStatements {
     return query;
   }
 
+  /**
+   * PostgreSQL only: attemptTo, deliveryTo and the timeline row in one statement; the timeline row moves only when
+   * the delivery did (it is updated where its id is in what the delivery update returned).
+   */
+  receiptAtOnce(status: string, deliveredByThisAttempt: boolean): PreparedQuery<ReceiptAtOnce, never> {
+    const key = `${status}:${deliveredByThisAttempt}`;
+    let query = this.atOnce.get(key);
+    if (query) return query;
+    const names: (keyof ReceiptAtOnce & string)[] = ['status', 'at', 'attemptId', 'channel', 'messageId', 'workspaceId'];
+    if (deliveredByThisAttempt) names.push('kind', 'channelId', 'providerMessageId');
+    query = PreparedQuery.of<ReceiptAtOnce, never>(this.db, names, (q, v) =>
+      q
+        .with('attempt', (w) =>
+          w
+            .updateTable('delivery_attempts')
+            .set({ status: v.status, updated_at: v.at })
+            .where('id', '=', v.attemptId)
+            .where('status', 'in', statusesBelow(ATTEMPT_RANK, status))
+            .returning('id'),
+        )
+        .with('delivery', (w) =>
+          w
+            .updateTable('deliveries')
+            .set({ status: v.status, channel: sql<string>`coalesce(channel, ${v.channel})`, updated_at: v.at })
+            .where('message_id', '=', v.messageId)
+            .where('status', 'in', statusesBelow(MESSAGE_RANK, status))
+            .returning('message_id'),
+        )
+        .updateTable('messages')
+        .set(
+          deliveredByThisAttempt
+            ? { status: v.status, updated_at: v.at, channel: v.kind, channel_id: v.channelId, provider_message_id: v.providerMessageId }
+            : { status: v.status, updated_at: v.at },
+        )
+        .where('workspace_id', '=', v.workspaceId)
+        .where('id', 'in', (eb) => eb.selectFrom('delivery').select('message_id')),
+    );
+    this.atOnce.set(key, query);
+    return query;
+  }
+
   /** The attempt moves to `status` unless it is there or further already. */
   attemptTo(status: string): PreparedQuery<{ status: string; at: number; id: string }, never> {
     let query = this.moveAttempt.get(status);
@@ -702,6 +861,16 @@ class ReceiptStatements {
 
 const receiptStatements = new WeakMap<Kysely<Database>, ReceiptStatements>();
 
+/** Accepted attempts remembered per database for their receipts (see rememberAcceptances). */
+const recentAcceptances = new WeakMap<Kysely<Database>, Map<string, ReceiptTarget>>();
+const RECENT_ACCEPTANCES_LIMIT = 20_000;
+
+function recentAcceptancesOf(db: Kysely<Database>): Map<string, ReceiptTarget> {
+  let recent = recentAcceptances.get(db);
+  if (!recent) recentAcceptances.set(db, (recent = new Map()));
+  return recent;
+}
+
 interface QueuedReceipt {
   store: DeliveryStore;
   receipt: Receipt;
@@ -710,10 +879,18 @@ interface QueuedReceipt {
 
 const receiptBatchers = new WeakMap<Kysely<Database>, Batcher<QueuedReceipt, ReceiptOutcome | null>>();
 
-/** One group commit of receipts per database. A failed batch is applied again receipt by receipt (each is idempotent). */
-function receiptBatcherOf(db: Kysely<Database>): Batcher<QueuedReceipt, ReceiptOutcome | null> {
+/**
+ * One group commit of receipts per database. A failed batch is applied again receipt by receipt (each is
+ * idempotent). A receipt arriving while none is being applied starts at once: callers that apply receipts one
+ * after another must not wait a turn of the event loop for each.
+ */
+function receiptBatcherOf(db: Kysely<Database>, dialect: Dialect): Batcher<QueuedReceipt, ReceiptOutcome | null> {
   let batcher = receiptBatchers.get(db);
-  if (!batcher) receiptBatchers.set(db, (batcher = new Batcher((items) => DeliveryStore.applyReceiptBatch(db, items), { isolateFailures: true })));
+  if (!batcher) {
+    const maxConcurrent = dialect === 'postgres' ? 4 : 1;
+    batcher = new Batcher((items) => DeliveryStore.applyReceiptBatch(db, items), { isolateFailures: true, startAtOnce: true, maxConcurrent });
+    receiptBatchers.set(db, batcher);
+  }
   return batcher;
 }
 

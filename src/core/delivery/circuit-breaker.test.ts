@@ -6,6 +6,7 @@ import {
   DEFAULT_CIRCUIT_CONFIG,
   canAttempt,
   initialCircuit,
+  noteSuccess,
   recordFailure,
   recordSuccess,
   routableStatus,
@@ -216,5 +217,26 @@ describe('circuit breaker: shared state', () => {
   it('lets a probe through when an open state has lost its opening time', () => {
     const broken: CircuitState = { ...initialCircuit(), status: 'open' };
     expect(canAttempt(broken, T0)).toMatchObject({ allowed: true, probe: true });
+  });
+});
+
+describe('circuit breaker: noteSuccess', () => {
+  it('changes nothing (same state, nothing to write) on a healthy channel', () => {
+    const healthy = initialCircuit();
+    expect(noteSuccess(healthy, T0).state).toBe(healthy);
+  });
+
+  it('counts the success once a failure is in the window, and closes a half-open circuit', () => {
+    const failedOnce = recordFailure(initialCircuit(), 'transient', T0).state;
+    const after = noteSuccess(failedOnce, T0 + 10);
+    expect(after.state.version).toBe(failedOnce.version + 1);
+    expect(after.state.consecutiveFailures).toBe(0);
+    expect(windowCounts(after.state, T0 + 10)).toEqual({ total: 2, failures: 1 });
+
+    const probing = canAttempt(openCircuit(), T0 + DEFAULT_CIRCUIT_CONFIG.cooldownMs);
+    expect(probing.allowed && probing.probe).toBe(true);
+    const closed = noteSuccess(probing.state, T0 + DEFAULT_CIRCUIT_CONFIG.cooldownMs + 5);
+    expect(closed.state.status).toBe('closed');
+    expect(closed.transition?.reason).toBe('probe_succeeded');
   });
 });

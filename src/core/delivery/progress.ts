@@ -139,3 +139,31 @@ export function sentWithoutReceipts(attempts: readonly AttemptFacts[], noReceipt
 export function shownStatus(stored: MessageStatus, latestAttempt: AttemptStatus | undefined): MessageStatus {
   return latestAttempt === 'sending' && (stored === 'queued' || stored === 'sent') ? 'sending' : stored;
 }
+
+/**
+ * When a receipt timeout of an attempt falls due: its delivery or read timeout from the provider's acceptance; for
+ * an attempt in doubt (never accepted as far as Lifeline knows), the delivery timeout from when it began (see
+ * interruptedTimeoutAt).
+ */
+export function timeoutDeadline(
+  attempt: { acceptedAt: number | null; createdAt: number },
+  kind: ReceiptTimeout,
+  policy: { deliveryTimeoutSec: number | null; readTimeoutSec: number | null },
+): number {
+  if (attempt.acceptedAt === null) return interruptedTimeoutAt(attempt, policy.deliveryTimeoutSec);
+  return attempt.acceptedAt + ((kind === 'delivery' ? policy.deliveryTimeoutSec : policy.readTimeoutSec) ?? 0) * 1000;
+}
+
+/** How long past its deadline a receipt timeout may wait for receipts stored but not yet applied. */
+export const RECEIPT_BACKLOG_GRACE_MS = 60_000;
+
+/**
+ * A receipt timeout fell due while receipts that reached Lifeline before the deadline are still waiting to be
+ * applied (webhooks are stored, acknowledged, then applied: under load that can lag). The receipt the timeout waits
+ * for may be among them, so look again shortly instead of failing over to a second channel, for at most
+ * RECEIPT_BACKLOG_GRACE_MS past the deadline. Returns when to look again, or null to act on the timeout now.
+ */
+export function postponeTimeout(input: { deadline: number; now: number; receiptsPending: boolean }): number | null {
+  if (!input.receiptsPending || input.now >= input.deadline + RECEIPT_BACKLOG_GRACE_MS) return null;
+  return input.now + 500;
+}

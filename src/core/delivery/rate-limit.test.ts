@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from '../../channels/types.js';
-import { PROVIDER_RATE_LIMITS, RECIPIENT_RATE_LIMITS, type TokenBucket, channelRateLimit, takeToken } from './rate-limit.js';
+import { PROVIDER_RATE_LIMITS, RECIPIENT_RATE_LIMITS, type TokenBucket, channelRateLimit, pacedSlot, takeToken } from './rate-limit.js';
 
 // Every channel kind, checked by the compiler against ChannelKind (this core imports channel code for types only).
 const KIND_SET: Record<ChannelKind, true> = {
@@ -115,5 +115,34 @@ describe('provider defaults', () => {
     expect(channelRateLimit('email', null)).toBeNull();
     expect(channelRateLimit('fax')).toBeNull();
     expect(channelRateLimit('toString')).toBeNull();
+  });
+});
+
+describe('pacedSlot', () => {
+  const limit = { ratePerSec: 5, burst: 1 };
+
+  it('hands a backlog one slot per token interval, after the bucket\'s own wait', () => {
+    let tail: number | undefined;
+    const slots: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      tail = pacedSlot(1_000, 150, limit, tail);
+      slots.push(tail);
+    }
+    // The first waits for the token (150 ms); each next one a 200 ms interval after the one before.
+    expect(slots).toEqual([1_150, 1_350, 1_550, 1_750]);
+  });
+
+  it('forgets a backlog that has passed', () => {
+    expect(pacedSlot(10_000, 50, limit, 2_000)).toBe(10_050);
+  });
+
+  it('paces the waiting sends of a paced channel at its rate: as many come back as tokens refill', () => {
+    // 60 sends find the bucket empty at once; they come back over the next second at 60/s, not all at every refill.
+    const rate = { ratePerSec: 60, burst: 20 };
+    let tail: number | undefined;
+    const slots = Array.from({ length: 60 }, () => (tail = pacedSlot(0, 17, rate, tail)));
+    expect(slots[0]).toBe(17);
+    expect(slots.at(-1)).toBeGreaterThanOrEqual(1_000);
+    expect(slots.at(-1)).toBeLessThanOrEqual(1_020);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityKind } from '../identity.js';
-import { type RouteInput, type RouteSkip, WHATSAPP_WINDOW_MS, optOutDetail, planRoute } from './route.js';
+import { type RouteInput, type RouteSkip, WHATSAPP_WINDOW_MS, optOutDetail, planRoute, routeReadsLastInbound } from './route.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -295,5 +295,29 @@ describe('optOutDetail', () => {
     expect(optOutDetail('viber:unsubscribed')).toBe('the customer unsubscribed');
     expect(optOutDetail('api')).toBe('the customer opted out');
     expect(optOutDetail(null)).toBe('the customer opted out');
+  });
+});
+
+describe('routeReadsLastInbound', () => {
+  const kinds = ['whatsapp', 'twilio-sms', 'email'];
+
+  it('is needed to order an automatic route without preferred channels', () => {
+    expect(routeReadsLastInbound({ preferredChannels: [], hasTemplate: true, channelKinds: kinds })).toBe(true);
+    expect(routeReadsLastInbound({ explicitRoute: [], preferredChannels: [], hasTemplate: true, channelKinds: kinds })).toBe(true);
+  });
+
+  it('is needed for the WhatsApp window when WhatsApp may be used without a template', () => {
+    expect(routeReadsLastInbound({ explicitRoute: ['whatsapp', 'twilio-sms'], preferredChannels: [], hasTemplate: false, channelKinds: kinds })).toBe(true);
+    expect(routeReadsLastInbound({ preferredChannels: ['email'], hasTemplate: false, channelKinds: kinds })).toBe(true);
+  });
+
+  it('is not needed otherwise, and skipping it plans the same route', () => {
+    const explicit = { explicitRoute: ['twilio-sms', 'email'], preferredChannels: [], hasTemplate: false, channelKinds: kinds };
+    expect(routeReadsLastInbound(explicit)).toBe(false);
+    expect(routeReadsLastInbound({ explicitRoute: ['whatsapp'], preferredChannels: [], hasTemplate: true, channelKinds: kinds })).toBe(false);
+    expect(routeReadsLastInbound({ preferredChannels: ['email'], hasTemplate: false, channelKinds: ['twilio-sms', 'email'] })).toBe(false);
+    const withInbound = planRoute(input({ explicitRoute: explicit.explicitRoute }));
+    const without = planRoute(input({ explicitRoute: explicit.explicitRoute, lastInbound: [] }));
+    expect(without).toEqual(withInbound);
   });
 });
