@@ -1,5 +1,5 @@
 // The inbox web app (built by Vite into dist/web): hashed assets cached for a year, and index.html, never cached,
-// for each of the app's own paths so a reload on /inbox/… or /settings/… works.
+// for each of the app's own paths so a reload on /inbox/…, /settings/…, /plan-b/… or /broadcasts/… works.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -8,7 +8,7 @@ import { LifelineError } from '../errors.js';
 
 /** The same path from src/server (tests, tsx) and dist/server (installed). */
 const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
-const APP_PATHS = ['/', '/inbox', '/inbox/*', '/settings', '/settings/*'];
+const APP_PATHS = ['/', '/inbox', '/inbox/*', '/settings', '/settings/*', '/plan-b', '/plan-b/*', '/broadcasts', '/broadcasts/*'];
 
 export async function webAppRoutes(app: FastifyInstance): Promise<void> {
   const built = existsSync(`${WEB_DIR}/index.html`);

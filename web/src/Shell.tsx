@@ -1,6 +1,12 @@
 // The frame around every signed-in screen: header and navigation, the live and channel-health banners, the page.
 import { HealthStrip, LiveBanner } from './features/health/HealthStrip';
 import { InboxPage } from './features/inbox/InboxPage';
+import { BroadcastPage } from './features/planb/BroadcastPage';
+import { BroadcastsPage } from './features/planb/BroadcastsPage';
+import { IncidentPage } from './features/planb/IncidentPage';
+import { NewBroadcastPage } from './features/planb/NewBroadcastPage';
+import { PlanBPage } from './features/planb/PlanBPage';
+import { PlaybooksPage } from './features/planb/PlaybooksPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { LANGUAGES, type Language, useLanguage, useStrings } from './i18n';
 import { Link, usePath } from './router';
@@ -14,6 +20,14 @@ function Page({ path }: { path: string }) {
     return <InboxPage conversationId={conversationId} />;
   }
   if (path.startsWith('/settings')) return <SettingsPage tab={path.split('/')[2] ?? 'channels'} />;
+  if (path === '/plan-b' || path === '/plan-b/') return <PlanBPage />;
+  if (path === '/plan-b/playbooks') return <PlaybooksPage />;
+  const incidentId = /^\/plan-b\/incidents\/([^/]+)$/.exec(path)?.[1];
+  if (incidentId) return <IncidentPage key={incidentId} id={decodeURIComponent(incidentId)} />;
+  if (path === '/broadcasts' || path === '/broadcasts/') return <BroadcastsPage />;
+  if (path === '/broadcasts/new') return <NewBroadcastPage />;
+  const broadcastId = /^\/broadcasts\/([^/]+)$/.exec(path)?.[1];
+  if (broadcastId) return <BroadcastPage key={broadcastId} id={decodeURIComponent(broadcastId)} />;
   return (
     <p className="centered">
       {s.notFound} <Link to="/">{s.backToInbox}</Link>
@@ -40,6 +54,12 @@ export function Shell() {
         <nav aria-label={s.mainNav} className="main-nav">
           <Link to="/" aria-current={inInbox ? 'page' : undefined}>
             {s.inbox}
+          </Link>
+          <Link to="/plan-b" aria-current={path.startsWith('/plan-b') ? 'page' : undefined}>
+            {s.planB}
+          </Link>
+          <Link to="/broadcasts" aria-current={path.startsWith('/broadcasts') ? 'page' : undefined}>
+            {s.broadcasts}
           </Link>
           <Link to="/settings/channels" aria-current={path.startsWith('/settings') ? 'page' : undefined}>
             {s.settings}

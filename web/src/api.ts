@@ -24,9 +24,18 @@ export function whenSignedOut(listener: () => void): void {
   onSignedOut = listener;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+}
+
+/** A file as the request body, so the server reads its very bytes (it detects a CSV's encoding, which JSON would lose). */
+export function upload<T>(path: string, file: Blob, type: string): Promise<T> {
+  return send<T>('POST', path, { type, data: file });
+}
+
+async function send<T>(method: string, path: string, body?: { type: string; data: string | Blob }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = body.type;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
@@ -34,7 +43,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       method,
       headers,
       credentials: 'same-origin',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: body.data } : {}),
     });
   } catch {
     throw new ApiError(0, 'network', 'Lifeline cannot be reached. Check your connection; nothing was changed.');

@@ -4,6 +4,8 @@ import type { Strings } from './i18n';
 const en = {
   inbox: 'Inbox',
   settings: 'Settings',
+  planB: 'Plan B',
+  broadcasts: 'Broadcasts',
   signOut: 'Sign out',
   language: 'Language',
   mainNav: 'Main',
@@ -18,6 +20,8 @@ export const strings: Strings<typeof en> = {
   es: {
     inbox: 'Bandeja',
     settings: 'Ajustes',
+    planB: 'Plan B',
+    broadcasts: 'Envíos',
     signOut: 'Salir',
     language: 'Idioma',
     mainNav: 'Principal',

@@ -8,7 +8,7 @@ import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { useSession } from '../../session';
 import type { Contact, Identity } from '../../types';
-import { ConfirmButton } from './ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import type { SectionProps } from './CustomerPanel';
 import { describeConsentOrigin, parseConsentSource } from './consent-source';
 import { formatDate } from './format-date';

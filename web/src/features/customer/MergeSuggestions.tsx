@@ -7,7 +7,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { fill, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Contact } from '../../types';
-import { ConfirmButton } from './ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import type { SectionProps } from './CustomerPanel';
 import { contactDisplayName, sharedHandles } from './shared-handles';
 import { strings } from './strings';

@@ -6,7 +6,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Role } from '../../types';
-import { ConfirmButton } from './ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
 import { strings } from './strings';
 
@@ -106,8 +106,10 @@ function KeyItem({ apiKey, onRevoked }: { apiKey: ApiKey; onRevoked: () => Promi
       {!apiKey.revoked && (
         <div className="card-actions">
           <ConfirmButton
+            layout="inline"
+            danger
             label={s.revoke}
-            ariaLabel={fill(s.revokeWhat, { what: apiKey.name })}
+            accessibleName={fill(s.revokeWhat, { what: apiKey.name })}
             question={fill(s.revokeQuestion, { what: apiKey.name })}
             confirmLabel={s.revokeConfirm}
             onConfirm={revoke}

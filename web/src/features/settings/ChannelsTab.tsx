@@ -9,7 +9,7 @@ import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Channel } from '../../types';
 import { AddChannel, ChannelCreated } from './AddChannel';
-import { ConfirmButton } from './ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
 import { strings } from './strings';
 
@@ -175,8 +175,10 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
             {paused ? s.resume : s.pause}
           </button>
           <ConfirmButton
+            layout="inline"
+            danger
             label={s.delete}
-            ariaLabel={fill(s.deleteWhat, { what: title })}
+            accessibleName={fill(s.deleteWhat, { what: title })}
             question={fill(s.deleteChannelQuestion, { what: title })}
             confirmLabel={s.deleteConfirm}
             onConfirm={remove}
