@@ -93,7 +93,12 @@ export class CallTaskStore {
    * Records how the call went. The status change is conditional on the task still being open, so two staff
    * recording at once get one success and one 409.
    */
-  async recordOutcome(id: string, input: { outcome: CallOutcome; note?: string | null }, by: CallRecorder): Promise<{ task: CallTask; note: TimelineItem }> {
+  /** Records the outcome; `receipt` is what it means for the message's delivery (the voice channel's receipt). */
+  async recordOutcome(
+    id: string,
+    input: { outcome: CallOutcome; note?: string | null },
+    by: CallRecorder,
+  ): Promise<{ task: CallTask; note: TimelineItem; receipt: { status: 'delivered' | 'failed'; error: { category: string; explanation: string } | null } }> {
     const task = await this.get(id);
     if (!task) throw notFound('call task', id);
     if (task.status === 'done') throw alreadyDone(id);
@@ -119,7 +124,7 @@ export class CallTaskStore {
     await this.audit.record(by.actor, OUTCOME_ACTION, { type: 'message', id }, { outcome: input.outcome, note: input.note ?? null, noteId: note.id });
     const done = await this.get(id);
     if (!done) throw notFound('call task', id);
-    return { task: done, note };
+    return { task: done, note, receipt: { status: effect.status, error: effect.error ?? null } };
   }
 
   private baseQuery() {

@@ -129,6 +129,26 @@ describe.each(DATABASES)('voice channel and call tasks on $kind', ({ kind, skip 
       if (explanation) expect(stored.errorExplanation).toMatch(explanation);
     });
 
+    it('takes a call that did not reach the customer as a failed receipt: the message goes on to their next channel', async () => {
+      // Only one voice line, so that the next channel is SMS (another line would be tried first).
+      const { items } = (await s.api<{ items: { id: string; kind: string }[] }>('GET', '/api/v1/channels')).body;
+      for (const other of items.filter((c) => c.kind === 'voice' && c.id !== channelId)) expect((await s.api('DELETE', `/api/v1/channels/${other.id}`)).status).toBe(204);
+      await s.createChannel('twilio-sms', { accountSid: `AC${'e7'.repeat(16)}`, authToken: 'voice-test-sms-token', from: '+15017122661', apiBaseUrl: s.sandbox.url });
+      const sent = await s.api<{ id: string }>('POST', '/api/v1/messages', { contactId, text: 'Your order #901 is ready', route: { channels: ['voice', 'twilio-sms'] } });
+      expect(sent.status).toBe(202);
+      await s.waitFor(async () => (await tasks('open')).find((t) => t.id === sent.body.id), 'the call task');
+      expect((await s.api('POST', `/api/v1/call-tasks/${sent.body.id}/outcome`, { outcome: 'no_answer' })).status).toBe(200);
+      type View = { status: string; channel: string | null; attempts: { channel: string; result: string; errorCategory: string | null }[] };
+      const view = await s.waitFor(async () => {
+        const m = (await s.api<View>('GET', `/api/v1/messages/${sent.body.id}`)).body;
+        return m.channel === 'twilio-sms' && m.status === 'delivered' ? m : null;
+      }, 'the message to be delivered by SMS');
+      expect(view.attempts.map((a) => [a.channel, a.result, a.errorCategory])).toEqual([
+        ['voice', 'failed', 'transient'],
+        ['twilio-sms', 'delivered', null],
+      ]);
+    });
+
     it('names the staff member who recorded it, and needs the CSRF token with a session', async () => {
       const email = `agent-${randomBytes(3).toString('hex')}@example.com`;
       await s.data.users.create({ email, name: 'Lucía Mamani', password: 'password1', role: 'agent' }, 'test');

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CALL_TASK_PREFIX } from '../../channels/voice/index.js';
 import { CALL_OUTCOMES, type CallRecorder, type CallTask } from '../../store/call-tasks.js';
 import { type Caller, callerOf } from '../auth.js';
 import { errorResponses, IdParams } from '../views.js';
@@ -73,10 +74,13 @@ export async function callTaskRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (request) => {
       const caller = callerOf(request);
-      const { task, note } = await caller.data.callTasks.recordOutcome(request.params.id, request.body, await recorderOf(caller));
+      const { task, note, receipt } = await caller.data.callTasks.recordOutcome(request.params.id, request.body, await recorderOf(caller));
       const workspaceId = caller.workspace.id;
       const at = Date.now();
-      app.bus.publish({ type: 'message.status', workspaceId, contactId: task.contactId, messageId: task.id, status: task.outcome === 'reached' || task.outcome === 'voicemail' ? 'delivered' : 'failed', channel: 'voice', at });
+      // The call's outcome is the voice channel's delivery receipt: the send API shows it, and a call that did not
+      // reach the customer goes on to their next channel, as a failed receipt does on any channel.
+      if (task.channelId) await caller.data.deliveries.applyReceipt(task.channelId, `${CALL_TASK_PREFIX}${task.id}`, receipt.status, receipt.error, at);
+      app.bus.publish({ type: 'message.status', workspaceId, contactId: task.contactId, messageId: task.id, status: receipt.status, channel: 'voice', at });
       app.bus.publish({ type: 'message.created', workspaceId, contactId: task.contactId, conversationId: note.conversationId, messageId: note.id, providerMessageId: null, direction: 'note', channel: null, at });
       return taskView(task);
     },
