@@ -13,6 +13,7 @@ import {
   receiptKey,
 } from '../store/deliveries.js';
 import type { Store, WorkspaceData } from '../store/store.js';
+import { groupBy } from '../core/group-by.js';
 
 export interface LoadedDelivery {
   delivery: Delivery;
@@ -164,13 +165,3 @@ export class DeliveryBatches {
   }
 }
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}

@@ -14,13 +14,14 @@ export interface StatusTarget {
 }
 
 export type StatusOrConsentEvent = Exclude<InboundEvent, { type: 'message' }>;
+export type StatusEvent = Extract<InboundEvent, { type: 'status' }>;
 
 export async function applyStatusOrConsent(target: StatusTarget, event: StatusOrConsentEvent): Promise<void> {
   if (event.type === 'status') await applyStatus(target, event);
   else await applyConsent(target, event);
 }
 
-async function applyStatus(target: StatusTarget, event: Extract<InboundEvent, { type: 'status' }>): Promise<void> {
+async function applyStatus(target: StatusTarget, event: StatusEvent): Promise<void> {
   // Messages sent through the dispatcher have attempts; a receipt belongs to one attempt, not to the message.
   const { deliveries } = target.data;
   const now = Date.now();
@@ -34,6 +35,25 @@ async function applyStatus(target: StatusTarget, event: Extract<InboundEvent, { 
     receipt = await deliveries.applyReceipt(target.channel.id, event.providerMessageId, event.status, event.error ?? null, now);
   }
   if (receipt?.changed) publishStatus(target, receipt.contactId, receipt.messageId, receipt.status);
+}
+
+/**
+ * Many receipts of one workspace at once, as a burst of status webhooks brings them: one read and one transaction
+ * for all those that belong to an attempt of the dispatcher, in order; the few others (messages sent outside it,
+ * receipts that overtook their send's response) one by one as applyStatus does.
+ */
+export async function applyStatuses(targets: readonly { target: StatusTarget; event: StatusEvent }[]): Promise<void> {
+  if (targets.length === 0) return;
+  const { data } = targets[0]!.target;
+  const outcomes = await data.deliveries.applyReceipts(
+    targets.map(({ target, event }) => ({ channelId: target.channel.id, providerMessageId: event.providerMessageId, status: event.status, error: event.error ?? null })),
+    Date.now(),
+  );
+  for (const [i, outcome] of outcomes.entries()) {
+    const { target, event } = targets[i]!;
+    if (!outcome) await applyStatus(target, event);
+    else if (outcome.changed) publishStatus(target, outcome.contactId, outcome.messageId, outcome.status);
+  }
 }
 
 function publishStatus(target: StatusTarget, contactId: string, messageId: string, status: string): void {

@@ -15,8 +15,9 @@ import { connectionOf } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { appendMessage, type BatchTransaction, type BatchWriters, type InboundSource, type MessageEvent } from './append-message.js';
-import { applyStatusOrConsent, type StatusOrConsentEvent } from './apply-status.js';
+import { applyStatuses, applyStatusOrConsent, type StatusEvent, type StatusOrConsentEvent } from './apply-status.js';
 import { GroupCommit } from './group-commit.js';
+import { groupBy } from '../core/group-by.js';
 
 /** What a channel received, verified and parsed, before it is stored. */
 export interface Arrival extends InboundSource {
@@ -56,6 +57,7 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint inbound_apply');
 
 const isMessage = (event: InboundEvent): event is MessageEvent => event.type === 'message';
 const onlyMessages = (item: { events: InboundEvent[] }) => item.events.every(isMessage);
+const onlyReceipts = (item: { events: InboundEvent[] }) => item.events.length > 0 && item.events.every((event) => event.type === 'status');
 
 export class InboundIngest {
   private readonly writers: BatchWriters;
@@ -180,17 +182,34 @@ export class InboundIngest {
    * changes is applied on its own, in its place in the order.
    */
   private async applyQueued(items: StoredInbound[]): Promise<void> {
-    let run: StoredInbound[] = [];
-    for (const item of items) {
-      if (onlyMessages(item)) {
-        run.push(item);
-        continue;
-      }
-      if (run.length > 0) await this.applyMessages(run);
-      run = [];
-      await this.applyMixed(item);
+    for (const run of runsOf(items)) {
+      if (run.kind === 'messages') await this.applyMessages(run.items);
+      else if (run.kind === 'receipts') await this.applyReceipts(run.items);
+      else await this.applyMixed(run.items[0]!);
     }
-    if (run.length > 0) await this.applyMessages(run);
+  }
+
+  /**
+   * Raw events holding only delivery receipts, applied together (one read and one transaction per workspace), then
+   * marked processed together. Receipts only move a delivery forward, so a crash between the two repeats harmless
+   * work; if the batch fails, each event is applied alone, so that one bad event cannot hold back the others.
+   */
+  private async applyReceipts(items: StoredInbound[]): Promise<void> {
+    if (items.length === 1) return this.applyMixed(items[0]!);
+    try {
+      const pending = await this.store.inboundEvents.pendingAmong(items.map((item) => item.eventId));
+      const todo = items.filter((item) => pending.has(item.eventId));
+      for (const group of groupBy(todo, (item) => item.workspaceId).values()) {
+        const data = this.store.forWorkspace(group[0]!.workspaceId, group[0]!.defaultRegion);
+        await applyStatuses(
+          group.flatMap((item) => item.events.map((event) => ({ target: { ...item, data, bus: this.bus }, event: event as StatusEvent }))),
+        );
+      }
+      await this.store.inboundEvents.finishMany(todo.map((item) => item.eventId));
+    } catch (error) {
+      this.log.warn({ err: error }, 'a batch of receipts could not be applied at once; applying them one by one');
+      for (const item of items) await this.applyMixed(item);
+    }
   }
 
   /** One transaction for all; if it fails, each event alone, so that one bad event cannot hold back the others. */
@@ -263,6 +282,21 @@ export class InboundIngest {
 function newInboundEvent(arrival: Arrival): NewInboundEvent {
   return { workspaceId: arrival.workspaceId, channelId: arrival.channel.id, body: arrival.body, contentType: arrival.contentType, dedupeKey: arrival.dedupeKey };
 }
+
+type Run = { kind: 'messages' | 'receipts' | 'mixed'; items: StoredInbound[] };
+
+/** Consecutive raw events of the same kind, in order; events holding anything else (consent changes…) alone. */
+function runsOf(items: readonly StoredInbound[]): Run[] {
+  const runs: Run[] = [];
+  for (const item of items) {
+    const kind = onlyMessages(item) ? 'messages' : onlyReceipts(item) ? 'receipts' : 'mixed';
+    const last = runs.at(-1);
+    if (last && last.kind === kind && kind !== 'mixed') last.items.push(item);
+    else runs.push({ kind, items: [item] });
+  }
+  return runs;
+}
+
 
 function leadingCount<T>(items: readonly T[], test: (item: T) => boolean): number {
   const index = items.findIndex((item) => !test(item));

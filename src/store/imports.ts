@@ -12,6 +12,7 @@ import { powerOfTwoChunks } from './database.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
 import type { ContactIdentityTable, ContactTable, Database, ImportTable } from './schema.js';
+import { groupBy } from '../core/group-by.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';
 export type ImportPhase = 'reading' | 'checking' | 'matching' | 'writing' | 'done';
@@ -274,16 +275,6 @@ export class ImportStore {
   }
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 function toJob<Result>(row: ImportTable): ImportJob<Result> {
   return {
