@@ -276,6 +276,7 @@ export class BroadcastEngine implements LocalEngine {
         input: {
           contactId,
           text: plan.text,
+          texts: plan.texts,
           template: plan.template,
           subject: plan.subject,
           channels: plan.channels,

@@ -70,6 +70,7 @@ describe('planRecipient', () => {
       type: 'send',
       channels: ['whatsapp', 'twilio-sms', 'email'],
       text: 'SMS: we moved',
+      texts: { 'twilio-sms': 'SMS: we moved', email: 'Email: we moved' },
       subject: 'We moved',
       template: { name: 'we_moved', language: 'es' },
     });

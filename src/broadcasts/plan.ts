@@ -4,11 +4,10 @@
 // planRoute), and which variant's text, subject and template go on the message. Or, when no channel is left, why
 // the recipient is skipped. Pure: the engine brings the contact and the workspace's channels.
 //
-// Variants and the dispatcher: a delivery request carries one text, one subject and one template, and the
-// dispatcher hands all three to whichever channel it tries. Only WhatsApp reads the template and only email reads
-// the subject, so those two variants always reach their channel. The text is the variant of the first channel in
-// the recipient's order that sends text (WhatsApp with a template does not): most messages go out on that channel;
-// one that fails over to a second text channel carries the first one's text.
+// Variants and the dispatcher: a delivery request carries a text per channel kind (the variants), a default text,
+// one subject and one template, and the dispatcher picks the text of whichever channel it tries. Only WhatsApp reads
+// the template and only email reads the subject. The default text (also the message's text in the timeline) is the
+// variant of the first channel in the recipient's order that sends text (WhatsApp with a template does not).
 import type { IdentityKind } from '../core/identity.js';
 import { type RouteIdentity, channelName, planRoute } from '../core/delivery/index.js';
 import { joinWords } from '../core/delivery/wording.js';
@@ -39,7 +38,7 @@ export interface RecipientFacts {
 }
 
 export type RecipientPlan =
-  | { type: 'send'; channels: string[]; text: string; subject: string | null; template: BroadcastTemplate | null }
+  | { type: 'send'; channels: string[]; text: string; texts: Record<string, string>; subject: string | null; template: BroadcastTemplate | null }
   | { type: 'skip'; reason: SkipCode; explanation: string };
 
 /**
@@ -103,6 +102,7 @@ export function planRecipient(facts: RecipientFacts, routing: BroadcastRouting):
     type: 'send',
     channels,
     text: routing.variants[textKind]?.text ?? routing.text,
+    texts: Object.fromEntries(channels.flatMap((kind) => (routing.variants[kind]?.text === undefined ? [] : [[kind, routing.variants[kind]!.text!]]))),
     subject: channels.includes('email') ? (routing.variants.email?.subject ?? null) : null,
     template: channels.includes('whatsapp') ? template : null,
   };

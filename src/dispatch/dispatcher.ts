@@ -358,7 +358,7 @@ export class Dispatcher {
       const result = await adapter.send(this.runtime.contextFor(channel), {
         messageId: delivery.messageId,
         to,
-        text: delivery.request.text,
+        text: delivery.request.texts?.[channel.kind] ?? delivery.request.text,
         attachments: delivery.request.attachments,
         ...(delivery.request.template ? { template: delivery.request.template } : {}),
         subject: delivery.request.subject,

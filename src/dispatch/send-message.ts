@@ -17,6 +17,8 @@ import { deliverySettings, quietHoursFor } from './settings.js';
 export interface SendInput {
   contactId: string;
   text: string;
+  /** A text per channel kind, instead of `text` on that channel (so a message that fails over reads right there too). */
+  texts?: Record<string, string>;
   attachments?: DeliveryRequest['attachments'];
   template?: DeliveryRequest['template'];
   subject?: string | null;
@@ -178,6 +180,7 @@ async function planSends(trx: Store['db'], workspace: Workspace, data: Workspace
 function requestOf(input: SendInput): DeliveryRequest {
   return {
     text: input.text,
+    ...(input.texts && Object.keys(input.texts).length > 0 ? { texts: input.texts } : {}),
     attachments: input.attachments ?? [],
     template: input.template ?? null,
     subject: input.subject ?? null,

@@ -22,6 +22,8 @@ export type AttemptStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed'
 
 export interface DeliveryRequest {
   text: string;
+  /** A text per channel kind, used instead of `text` on that channel (a broadcast's variants); absent: `text` everywhere. */
+  texts?: Record<string, string>;
   attachments: { url: string; contentType?: string; filename?: string }[];
   template: { name: string; language: string; components?: unknown[] } | null;
   subject: string | null;

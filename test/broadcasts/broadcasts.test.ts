@@ -204,17 +204,23 @@ describe.each(DATABASES)('broadcasts on $kind', ({ kind, skip }) => {
       expect((await recipients(recent.id)).map((r) => r.contactId)).toEqual([both.id]);
     });
 
-    it('never uses an excluded channel, and fails a recipient over to the next one', async () => {
+    it('never uses an excluded channel, and fails a recipient over to the next one with that channel’s variant', async () => {
       const group = tag();
       const prefersWhatsApp = await newContact({ tags: [group], preferredChannels: ['whatsapp'] });
       const blockedOnSms = await newContact({ tags: [group] }, true, true);
       await s.fault('twilio-sms', { mode: 'blocked', recipients: [blockedOnSms.phone] });
-      const { id } = await create({ name: 'WhatsApp is down', audience: { tags: [group] }, text: 'Our WhatsApp is down: write to us here', excludeChannels: ['whatsapp'] });
+      const { id } = await create({
+        name: 'WhatsApp is down',
+        audience: { tags: [group] },
+        text: 'Our WhatsApp is down: write to us here',
+        excludeChannels: ['whatsapp'],
+        variants: { 'twilio-sms': { text: 'SMS: WhatsApp is down' }, email: { subject: 'WhatsApp is down', text: 'Email: our WhatsApp is down, reply to this email' } },
+      });
       const done = await completed(id);
       expect(done).toMatchObject({ total: 2, failed: 0, pending: 0 });
       expect(await sent('whatsapp')).toEqual([]);
-      expect(await sentTo('twilio-sms', prefersWhatsApp.phone)).toHaveLength(1);
-      expect(await sentTo('email', blockedOnSms.email)).toHaveLength(1);
+      expect((await sentTo('twilio-sms', prefersWhatsApp.phone)).map((m) => m.text)).toEqual(['SMS: WhatsApp is down']);
+      expect((await sentTo('email', blockedOnSms.email)).map((m) => [m.subject, m.text])).toEqual([['WhatsApp is down', 'Email: our WhatsApp is down, reply to this email']]);
       const failedOver = (await recipients(id)).find((r) => r.contactId === blockedOnSms.id)!;
       expect(failedOver).toMatchObject({ result: 'sent', channel: 'email' });
       const message = await s.api<{ attempts: { channel: string; result: string; errorCategory: string | null }[] }>('GET', `/api/v1/messages/${failedOver.messageId}`);
