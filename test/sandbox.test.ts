@@ -302,6 +302,22 @@ describe('whatsapp', () => {
     expect(value.messages[0]).toMatchObject({ from: '15551234567', type: 'text', text: { body: 'Where is my order?' }, id: answer.json.providerMessageId });
     expect(value.messages[0].timestamp).toMatch(/^\d{10}$/);
   });
+
+  it('delivers a logged webhook again byte for byte on request, and says which entries it cannot', async () => {
+    await customer({ channel: 'whatsapp', from: '+15551234567', text: 'Again?' });
+    const [entry] = (await call('GET', '/_sandbox/webhooks/log?channel=whatsapp')).json.items;
+    const again = await call('POST', `/_sandbox/webhooks/${entry.id}/redeliver`);
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ redeliveryOf: entry.id, ok: true, status: 200 });
+    const [first, second] = receiver.at('/wa');
+    expect(second?.raw).toBe(first?.raw);
+    expect(second?.headers['x-hub-signature-256']).toBe(first?.headers['x-hub-signature-256']);
+    const log = (await call('GET', '/_sandbox/webhooks/log?channel=whatsapp')).json.items;
+    expect(log.map((r: { id: number; redeliveryOf?: number }) => r.redeliveryOf ?? null)).toEqual([null, entry.id]);
+    const unknown = await call('POST', '/_sandbox/webhooks/99999/redeliver');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.message).toMatch(/no entry 99999/);
+  });
 });
 
 // ---- webhook retries ------------------------------------------------------------------------------

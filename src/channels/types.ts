@@ -90,6 +90,19 @@ export type InboundEvent =
       at: number;
       error?: { category: ErrorCategory; explanation: string; providerCode?: string | null };
     }
+  | {
+      /**
+       * A receipt by watermark (Messenger): every message sent to the customer up to `upTo` reached `status`. It
+       * names no message, so it is matched to Lifeline's own outbound messages to that customer on the channel.
+       */
+      type: 'status_up_to';
+      identityKind: IdentityKind;
+      /** The customer whose messages it covers. */
+      from: string;
+      status: 'delivered' | 'read';
+      upTo: number;
+      at: number;
+    }
   | { type: 'opt_out' | 'opt_in'; identityKind: IdentityKind; from: string; at: number; keyword?: string };
 
 /** A webhook call as the adapter sees it: the exact bytes, so signatures are checked on what was sent. */

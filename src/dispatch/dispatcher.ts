@@ -60,6 +60,7 @@ import type { Store, WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
 import { CircuitBook } from './circuits.js';
 import { DeliveryBatches } from './delivery-batches.js';
+import { messageDeliveryView } from './message-view.js';
 import { DELIVERY_JOB_MAX_ATTEMPTS, Outbox } from './send-message.js';
 import { type DeliverySettings, deliverySettings, quietHoursFor, rateLimitOverride } from './settings.js';
 
@@ -444,9 +445,11 @@ export class Dispatcher {
     if (followedOn(latest)) await data.deliveries.updateAttempt(latest.id, { next: { type: 'give_up' } }, now);
     // A channel that accepted the message and has no receipts to wait for: the message was sent.
     if (sentWithoutReceipts(ctx.attempts)) return 'done';
+    // The same sentence GET /messages/:id gives, kept on the timeline's message row too.
+    const explanation = reason ?? messageDeliveryView({ ...delivery, status: 'failed' }, ctx.attempts).explanation;
     const moved = await data.deliveries.setStatus(delivery.messageId, 'failed', now, {
       onlyFrom: ['queued', 'sending', 'sent'],
-      error: { category: latest?.errorCategory ?? null, explanation: reason },
+      error: { category: latest?.errorCategory ?? null, explanation },
     });
     if (moved) this.publish(ctx, 'failed', latest?.kind ?? null);
     return 'done';

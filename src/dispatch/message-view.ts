@@ -19,6 +19,7 @@ export interface AttemptView {
   result: AttemptResult;
   errorCategory: string | null;
   explanation: string;
+  providerMessageId: string | null;
   at: string;
 }
 
@@ -80,7 +81,14 @@ function attemptView(attempt: DeliveryAttempt): AttemptView {
   } else {
     explanation = explainAttempt({ kind: attempt.kind, outcome: outcomeOf(attempt), next });
   }
-  return { channel: attempt.kind, result: resultOf(attempt), errorCategory: attempt.errorCategory, explanation, at: new Date(attempt.createdAt).toISOString() };
+  return {
+    channel: attempt.kind,
+    result: resultOf(attempt),
+    errorCategory: attempt.errorCategory,
+    explanation,
+    providerMessageId: attempt.providerMessageId,
+    at: new Date(attempt.createdAt).toISOString(),
+  };
 }
 
 function explainDelivery(delivery: Delivery, attempts: readonly DeliveryAttempt[]): string {

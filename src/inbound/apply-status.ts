@@ -2,6 +2,7 @@
 // forward (through its attempt when the dispatcher sent it); STOP and START change the consent of the handle.
 // Each writes in its own transactions: the delivery store coordinates receipts with the dispatcher itself.
 import type { InboundEvent } from '../channels/types.js';
+import type { IdentityKind } from '../core/identity.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { WorkspaceData } from '../store/store.js';
 import { normalizeOrNull } from './normalize-cache.js';
@@ -18,7 +19,22 @@ export type StatusEvent = Extract<InboundEvent, { type: 'status' }>;
 
 export async function applyStatusOrConsent(target: StatusTarget, event: StatusOrConsentEvent): Promise<void> {
   if (event.type === 'status') await applyStatus(target, event);
+  else if (event.type === 'status_up_to') await applyStatusUpTo(target, event);
   else await applyConsent(target, event);
+}
+
+/** A watermark receipt: the same receipt for each message it covers, so each moves as its own receipt would. */
+async function applyStatusUpTo(target: StatusTarget, event: Extract<InboundEvent, { type: 'status_up_to' }>): Promise<void> {
+  const contact = await findContact(target, event.identityKind, event.from);
+  if (!contact) return;
+  for (const providerMessageId of await target.data.messages.awaitingUpTo(target.channel.id, contact.id, event.status, event.upTo)) {
+    await applyStatus(target, { type: 'status', providerMessageId, status: event.status, at: event.at });
+  }
+}
+
+async function findContact(target: StatusTarget, kind: IdentityKind, from: string) {
+  const value = normalizeOrNull(kind, from, target.defaultRegion);
+  return value ? await target.data.contacts.findByIdentity(kind, value) : null;
 }
 
 async function applyStatus(target: StatusTarget, event: StatusEvent): Promise<void> {
@@ -70,8 +86,7 @@ function publishStatus(target: StatusTarget, contactId: string, messageId: strin
 
 async function applyConsent(target: StatusTarget, event: Extract<InboundEvent, { type: 'opt_out' | 'opt_in' }>): Promise<void> {
   const value = normalizeOrNull(event.identityKind, event.from, target.defaultRegion);
-  if (!value) return;
-  const contact = await target.data.contacts.findByIdentity(event.identityKind, value);
+  const contact = await findContact(target, event.identityKind, event.from);
   const identity = contact?.identities.find((i) => i.kind === event.identityKind && i.value === value);
   if (!contact || !identity) return;
   const consent = event.type === 'opt_out' ? 'revoked' : 'granted';

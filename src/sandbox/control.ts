@@ -127,6 +127,14 @@ export function createControl(ctx: SandboxContext, simulators: Record<SandboxCha
       return { items: ctx.webhooks.entries({ channel, outcome: q.outcome }), totals: ctx.webhooks.totals() };
     },
 
+    /** Sends a logged webhook again, byte for byte; answers once its one attempt is done (no retries). */
+    async redeliverWebhook(id: string) {
+      const again = /^\d+$/.test(id) ? ctx.webhooks.redeliver(Number(id)) : null;
+      if (!again) throw new SandboxInputError('not_found', `The webhook log has no entry ${id} (it keeps the latest entries only; see GET /_sandbox/webhooks/log).`, 404);
+      const first = await again.delivery.first;
+      return { id: again.record.id, redeliveryOf: Number(id), ok: first.ok, status: first.status ?? null, error: first.error ?? null };
+    },
+
     /** Healthy providers and an empty sent log; accounts (the consoles) are kept. */
     reset() {
       ctx.era.current += 1;
@@ -170,6 +178,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
   });
 
   app.get('/_sandbox/webhooks/log', async (request) => control.webhookLog(request.query));
+  app.post('/_sandbox/webhooks/:id/redeliver', async (request) => control.redeliverWebhook((request.params as { id: string }).id));
 }
 
 /** One error shape for the whole sandbox: `{"error":{"code","message"}}`; 5xx details stay inside. */

@@ -16,6 +16,13 @@ describe('decideFault', () => {
     expect(decideFault(fault({ mode: 'auth' }), { isSend: false }, always(0))).toMatchObject({ kind: 'error', error: 'auth' });
   });
 
+  it('refuses free-form messages outside the 24-hour window but lets templates through, as Meta does', () => {
+    const window = fault({ mode: 'window' });
+    expect(decideFault(window, { isSend: true, recipient: 'a' }, always(0))).toMatchObject({ kind: 'error', error: 'window' });
+    expect(decideFault(window, { isSend: true, recipient: 'a', template: true }, always(0)).kind).toBe('none');
+    expect(decideFault(fault({ mode: 'banned' }), { isSend: true, recipient: 'a', template: true }, always(0)).kind).toBe('error');
+  });
+
   it('scopes a fault to the listed recipients, ignoring "+" and case', () => {
     const blocked = fault({ mode: 'blocked', recipients: ['+15551234567', 'Ana@Example.com'] });
     expect(decideFault(blocked, { isSend: true, recipient: '15551234567' }, always(0)).kind).toBe('error');

@@ -122,6 +122,8 @@ export interface FaultScope {
   /** True for the calls that send a message; account-level faults also hit every other API call. */
   isSend: boolean;
   recipient?: string;
+  /** A pre-approved template: Meta sends it outside the 24-hour window, so the window fault lets it through. */
+  template?: boolean;
 }
 
 const noFault: FaultEffect = Object.freeze({ kind: 'none', latencyMs: 0 });
@@ -143,10 +145,11 @@ export function decideFault(config: FaultConfig, scope: FaultScope, random: () =
     case 'auth':
     case 'rate_limited':
       return error(config.mode);
+    case 'window':
+      return scope.isSend && !scope.template ? error(config.mode) : { kind: 'none', latencyMs };
     case 'banned':
     case 'reject_recipient':
     case 'blocked':
-    case 'window':
       return scope.isSend ? error(config.mode) : { kind: 'none', latencyMs };
   }
 }

@@ -29,6 +29,8 @@ export interface DeliveryRecord {
   at: string;
   outcome: 'pending' | 'delivered' | 'failed';
   attempts: Array<AttemptResult & { at: string }>;
+  /** The record this one sent again, byte for byte (a provider's retry of a delivered webhook). */
+  redeliveryOf?: number;
 }
 
 export interface Delivery {
@@ -47,6 +49,8 @@ export interface WebhookDispatcherOptions {
 
 export class WebhookDispatcher {
   private readonly log: DeliveryRecord[] = [];
+  /** The requests behind the log's records, for redelivery; pruned with the log. */
+  private readonly requests = new Map<number, WebhookRequest>();
   private nextId = 1;
   private readonly counts = { delivered: 0, failed: 0 };
 
@@ -62,6 +66,19 @@ export class WebhookDispatcher {
     return { first, done };
   }
 
+  /**
+   * Sends a logged webhook again, signature and all, as a provider does when it is unsure it got through; a new
+   * record, marked as a redelivery. Null when the log no longer has it.
+   */
+  redeliver(id: number): { record: DeliveryRecord; delivery: Delivery } | null {
+    const request = this.requests.get(id);
+    if (!request) return null;
+    const delivery = this.deliver({ ...request, retryDelaysMs: [] });
+    const record = this.log.at(-1)!;
+    record.redeliveryOf = id;
+    return { record, delivery };
+  }
+
   entries(filter: { channel?: SandboxChannel; outcome?: DeliveryRecord['outcome'] } = {}): DeliveryRecord[] {
     return this.log.filter(
       (r) => (!filter.channel || r.channel === filter.channel) && (!filter.outcome || r.outcome === filter.outcome),
@@ -74,6 +91,7 @@ export class WebhookDispatcher {
 
   clear(): void {
     this.log.length = 0;
+    this.requests.clear();
     this.counts.delivered = 0;
     this.counts.failed = 0;
   }
@@ -135,8 +153,11 @@ export class WebhookDispatcher {
       attempts: [],
     };
     this.log.push(record);
+    this.requests.set(record.id, request);
     // A bounded log: a long benchmark must not grow memory without limit.
-    if (this.log.length > this.options.logLimit) this.log.splice(0, this.log.length - this.options.logLimit);
+    if (this.log.length > this.options.logLimit) {
+      for (const dropped of this.log.splice(0, this.log.length - this.options.logLimit)) this.requests.delete(dropped.id);
+    }
     return record;
   }
 

@@ -120,19 +120,21 @@ export function timelineItemView(m: TimelineItem): z.infer<typeof TimelineItemSc
   return { ...m, createdAt: iso(m.createdAt)!, updatedAt: iso(m.updatedAt)! };
 }
 
+/** One try on one channel, as GET /messages/{id} and the timeline's delivery paths show it. */
+export const AttemptViewSchema = z.object({
+  channel: z.string(),
+  result: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'timed_out', 'unknown']),
+  errorCategory: z.string().nullable(),
+  explanation: z.string(),
+  providerMessageId: z.string().nullable().describe("The provider's id of the message on this channel, once it accepted it."),
+  at: z.string(),
+});
+
 export const DeliveryPathSchema = z
   .object({
     status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']),
     channel: z.string().nullable().describe('The channel kind that delivered the message, once one did.'),
-    attempts: z.array(
-      z.object({
-        channel: z.string(),
-        result: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'timed_out', 'unknown']),
-        errorCategory: z.string().nullable(),
-        explanation: z.string(),
-        at: z.string(),
-      }),
-    ),
+    attempts: z.array(AttemptViewSchema),
     skipped: z.array(z.object({ channel: z.string(), reason: z.string(), explanation: z.string() })).describe('Channels not tried, and why.'),
     explanation: z.string().describe('Where the message stands, in plain words.'),
   })

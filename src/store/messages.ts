@@ -53,6 +53,8 @@ export interface NewMessage {
 
 /** Delivery only moves forward: a late 'delivered' never overwrites 'read', and 'failed' is final. */
 const STATUS_RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+/** The most messages one watermark receipt moves: the customer's recent ones (older ones had their own receipts). */
+const WATERMARK_REACH = 50;
 
 class DuplicateMessage extends Error {}
 
@@ -96,6 +98,28 @@ export class MessageStore {
       .where('provider_message_id', '=', providerMessageId)
       .executeTakeFirst();
     return row ? toTimelineItem(row) : null;
+  }
+
+  /**
+   * Provider ids of the outbound messages to a contact on a channel, created up to `upTo`, that have not reached
+   * `status` yet: what a watermark receipt covers. Newest first and bounded, as a watermark only ever moves forward.
+   */
+  async awaitingUpTo(channelId: string, contactId: string, status: 'delivered' | 'read', upTo: number): Promise<string[]> {
+    const below = Object.keys(STATUS_RANK).filter((s) => s !== 'queued' && STATUS_RANK[s]! < STATUS_RANK[status]!);
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('provider_message_id')
+      .where('workspace_id', '=', this.workspaceId)
+      .where('contact_id', '=', contactId)
+      .where('direction', '=', 'outbound')
+      .where('channel_id', '=', channelId)
+      .where('status', 'in', below)
+      .where('created_at', '<=', upTo)
+      .where('provider_message_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(WATERMARK_REACH)
+      .execute();
+    return rows.map((r) => r.provider_message_id!);
   }
 
   /** Applies a delivery receipt; returns the message when its status moved forward. */

@@ -18,7 +18,7 @@ import { webhookTap } from '../support/conformance/sandbox.js';
 import { DATABASES } from '../support/databases.js';
 import { type LiveServer, startLiveServer } from '../support/live-server.js';
 
-interface Attempt { channel: string; result: string; errorCategory: string | null; explanation: string }
+interface Attempt { channel: string; result: string; errorCategory: string | null; explanation: string; providerMessageId: string | null }
 interface MessageView { id: string; contactId: string; status: string; channel: string | null; attempts: Attempt[]; explanation: string }
 interface TimelineItem { id: string; direction: string; channel: string | null; body: string; providerMessageId: string | null; status: string; errorCategory: string | null; errorExplanation: string | null }
 
@@ -64,7 +64,6 @@ describe.each(DATABASES)('channel conformance on $kind', ({ kind: database, skip
     beforeEach(async () => {
       await s.sandboxApi('POST', '/_sandbox/reset');
       await s.store.db.deleteFrom('circuit_states').execute();
-      webhookTap(s).clear();
       events.length = 0;
     });
 
@@ -86,8 +85,8 @@ describe.each(DATABASES)('channel conformance on $kind', ({ kind: database, skip
         expect(res.status, JSON.stringify(res.body)).toBe(201);
         return { customer, contactId: res.body.id };
       };
-      const send = async (contactId: string, text: string) => {
-        const res = await s.api<{ id: string }>('POST', '/api/v1/messages', { contactId, text, route: { channels: [kind] }, ...driver.sendExtras });
+      const send = async (contactId: string, text: string, extras = driver.sendExtras) => {
+        const res = await s.api<{ id: string }>('POST', '/api/v1/messages', { contactId, text, route: { channels: [kind] }, ...extras });
         expect(res.status, JSON.stringify(res.body)).toBe(202);
         return res.body.id;
       };
@@ -133,9 +132,9 @@ describe.each(DATABASES)('channel conformance on $kind', ({ kind: database, skip
         const final = await messageWhen(id, (m) => m.status === driver.finalStatus, `status ${driver.finalStatus}`);
         expect(final.attempts).toEqual([expect.objectContaining({ channel: kind, result: driver.finalStatus, errorCategory: null })]);
         if (final.status !== 'sent') expect(final.channel).toBe(kind);
-        // GET /messages/:id shows no provider id: the attempt and the message on the contact's timeline carry it.
+        // The provider's id is on the attempt, and on the message in the contact's timeline.
         const providerMessageId = copies[0]!.providerMessageId;
-        expect(await s.data.deliveries.attempts(id)).toEqual([expect.objectContaining({ kind, providerMessageId })]);
+        expect(final.attempts[0]!.providerMessageId).toBe(providerMessageId);
         expect(await timelineItem(contactId, id)).toMatchObject({ direction: 'outbound', channel: kind, body: text, status: driver.finalStatus, providerMessageId });
         // Receipts and all, still one copy at the provider.
         expect(await driver.providerCopies(s, channel(), customer)).toHaveLength(1);
@@ -190,7 +189,8 @@ describe.each(DATABASES)('channel conformance on $kind', ({ kind: database, skip
           expect(failed.attempts).toEqual([expect.objectContaining({ result: 'failed', errorCategory: failure.category })]);
           expectPlainWords(failed.attempts[0]!.explanation, 'the attempt explanation');
           await expectAdapterExplanation(id, failure.category);
-          expect(await timelineItem(contactId, id)).toMatchObject({ status: 'failed', errorCategory: failure.category });
+          // The timeline's message says it in the same words as GET /messages/:id.
+          expect(await timelineItem(contactId, id)).toMatchObject({ status: 'failed', errorCategory: failure.category, errorExplanation: failed.explanation });
         },
       );
 
@@ -201,16 +201,17 @@ describe.each(DATABASES)('channel conformance on $kind', ({ kind: database, skip
       }
       for (const errorCase of notApplicable('errors') ? [] : driver.errors) {
         it(`errors: sandbox fault ${JSON.stringify(errorCase.fault)} is ${errorCase.category}, explained in plain words`, async () => {
+          const { customer, contactId } = await customerOnFile();
+          if (errorCase.customerWroteFirst) await inboundStored(await driver.customerWrites(s, channel(), customer, `Hello ${unique()}`));
           await s.fault(kind, errorCase.fault as Record<string, unknown>);
           await errorCase.prepare?.(s, channel());
-          const { customer, contactId } = await customerOnFile();
-          const id = await send(contactId, `Fault ${unique()}`);
+          const id = await send(contactId, `Fault ${unique()}`, errorCase.customerWroteFirst ? {} : driver.sendExtras);
           const failed = await messageWhen(id, (m) => m.status === 'failed', 'status failed');
           expect(failed.attempts).toEqual([expect.objectContaining({ channel: kind, result: 'failed', errorCategory: errorCase.category })]);
           expectPlainWords(failed.attempts[0]!.explanation, 'the attempt explanation');
           expectPlainWords(failed.explanation, 'the message explanation');
           await expectAdapterExplanation(id, errorCase.category);
-          expect(await timelineItem(contactId, id)).toMatchObject({ status: 'failed', errorCategory: errorCase.category });
+          expect(await timelineItem(contactId, id)).toMatchObject({ status: 'failed', errorCategory: errorCase.category, errorExplanation: failed.explanation });
           expect(await driver.providerCopies(s, channel(), customer)).toEqual([]);
         });
       }

@@ -160,6 +160,10 @@ describe.each(DATABASES)('whatsapp channel on $kind', ({ kind, skip }) => {
       expect((await sendError()).explanation).toMatch(/more than 24 hours since the customer last wrote/);
       const sent = await s.sandboxApi<{ items: SentItem[] }>('GET', '/_sandbox/sent?channel=whatsapp');
       expect(sent.body.items).toEqual([]);
+      // Outside the window WhatsApp still takes an approved template.
+      await send({ template: { name: 'order_ready', language: 'es' } });
+      const after = await s.sandboxApi<{ items: SentItem[] }>('GET', '/_sandbox/sent?channel=whatsapp');
+      expect(after.body.items.map((i) => i.text)).toEqual(['[template:order_ready]']);
     });
 
     it('puts inbound messages in the sender\'s contact, with a whatsapp identity; a second message joins the same contact', async () => {

@@ -25,10 +25,12 @@ describe('parsePageWebhook (Messenger)', () => {
     ]);
   });
 
-  it('turns delivery mids into delivered statuses; watermarks alone name no message', () => {
+  it('turns delivery mids into delivered statuses, and bare watermarks into statuses of everything the customer got before', () => {
     expect(parsePageWebhook(fixture('messenger', 'receipts'), messenger)).toEqual([
       { type: 'status', providerMessageId: 'mid.1458668856218:ed81099e15d3f4f233', status: 'delivered', at: 1458668856253 },
       { type: 'status', providerMessageId: 'mid.1458668856219:ed81099e15d3f4f244', status: 'delivered', at: 1458668856253 },
+      { type: 'status_up_to', identityKind: 'messenger', from: '6783451209876543', status: 'read', upTo: 1458668856253, at: 1458668856463 },
+      { type: 'status_up_to', identityKind: 'messenger', from: '6783451209876543', status: 'delivered', upTo: 1458668856300, at: 1458668856500 },
     ]);
   });
 

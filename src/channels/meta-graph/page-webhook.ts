@@ -52,19 +52,26 @@ function postbackEvent(event: Json, postback: Json, spec: PageWebhookSpec): Inbo
 }
 
 /**
- * Receipts name messages by id where Meta gives them: `delivery.mids` (Messenger) and Instagram's `read.mid`.
- * A bare watermark ("everything before this time") names no message, so it yields no event here.
+ * Receipts name messages by id where Meta gives them: `delivery.mids` (Messenger) and Instagram's `read.mid`. A bare
+ * watermark (Messenger's reads, and deliveries without mids) means "everything sent to this customer before this
+ * time": a status_up_to event for the customer, who is the event's sender.
  */
-function receiptEvents(event: Json): InboundEvent[] {
+function receiptEvents(event: Json, spec: PageWebhookSpec): InboundEvent[] {
   const at = millis(event.timestamp);
+  const customer = str(isRecord(event.sender) ? event.sender.id : undefined);
+  const upTo = (status: 'delivered' | 'read', watermark: unknown): InboundEvent[] =>
+    customer && typeof watermark === 'number' && watermark > 0
+      ? [{ type: 'status_up_to', identityKind: spec.identityKind, from: customer, status, upTo: watermark, at }]
+      : [];
   if (isRecord(event.delivery)) {
+    const mids = (Array.isArray(event.delivery.mids) ? event.delivery.mids : []).filter((mid): mid is string => typeof mid === 'string');
+    if (mids.length === 0) return upTo('delivered', event.delivery.watermark);
     const when = millis(event.delivery.watermark ?? event.timestamp);
-    return (Array.isArray(event.delivery.mids) ? event.delivery.mids : [])
-      .flatMap((mid) => (typeof mid === 'string' ? [{ type: 'status' as const, providerMessageId: mid, status: 'delivered' as const, at: when }] : []));
+    return mids.map((mid) => ({ type: 'status' as const, providerMessageId: mid, status: 'delivered' as const, at: when }));
   }
   if (isRecord(event.read)) {
     const mid = str(event.read.mid);
-    return mid ? [{ type: 'status', providerMessageId: mid, status: 'read', at }] : [];
+    return mid ? [{ type: 'status', providerMessageId: mid, status: 'read', at }] : upTo('read', event.read.watermark);
   }
   return [];
 }
@@ -72,7 +79,7 @@ function receiptEvents(event: Json): InboundEvent[] {
 function eventsOf(event: Json, spec: PageWebhookSpec): InboundEvent[] {
   if (isRecord(event.message)) return messageEvent(event, event.message, spec);
   if (isRecord(event.postback)) return postbackEvent(event, event.postback, spec);
-  return receiptEvents(event);
+  return receiptEvents(event, spec);
 }
 
 export function parsePageWebhook(body: Buffer, spec: PageWebhookSpec): InboundEvent[] {

@@ -62,6 +62,7 @@ interface WhatsAppSend {
   to: string;
   text: string;
   bizOpaque?: string;
+  template?: boolean;
 }
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -82,7 +83,7 @@ function parseSend(body: Record<string, unknown>): WhatsAppSend | ErrorReply {
   if (type === 'template') {
     const name = asRecord(body.template).name;
     if (typeof name !== 'string') return invalidParameter("Param template['name'] is required.");
-    return { to, text: `[template:${name}]`, bizOpaque };
+    return { to, text: `[template:${name}]`, bizOpaque, template: true };
   }
   const caption = asRecord(body[type]).caption;
   return { to, text: typeof caption === 'string' ? caption : `[${type}]`, bizOpaque };
@@ -157,7 +158,7 @@ export function createWhatsAppSimulator(ctx: SandboxContext): GraphSimulator {
     async send({ request, reply, nodeId, account, body }: GraphCall) {
       const parsed = parseSend(body);
       if (isErrorReply(parsed)) return void sendGraphError(reply, parsed);
-      if (!(await passFault(ctx, 'whatsapp', { isSend: true, recipient: parsed.to }, request, reply, shapeWhatsAppError))) return;
+      if (!(await passFault(ctx, 'whatsapp', { isSend: true, recipient: parsed.to, template: parsed.template }, request, reply, shapeWhatsAppError))) return;
       const id = ctx.ids.whatsapp();
       ctx.sent.record({ channel: 'whatsapp', to: parsed.to, text: parsed.text, providerMessageId: id, at: new Date().toISOString(), account: nodeId });
       scheduleReceipts(account, parsed, id);

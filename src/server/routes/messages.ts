@@ -9,7 +9,7 @@ import { messageDeliveryView } from '../../dispatch/message-view.js';
 import { DEFAULT_FAILOVER } from '../../dispatch/send-message.js';
 import { notFound } from '../../errors.js';
 import { callerOf } from '../auth.js';
-import { errorResponses, IdParams } from '../views.js';
+import { AttemptViewSchema, errorResponses, IdParams } from '../views.js';
 
 const Failover = z.strictObject({
   onError: z.boolean().optional().describe('Go on to the next channel when a channel refuses the message; default true.'),
@@ -47,15 +47,7 @@ const MessageDelivery = z.object({
   contactId: z.string(),
   status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']),
   channel: z.string().nullable().describe('The channel kind that delivered the message, once one did.'),
-  attempts: z.array(
-    z.object({
-      channel: z.string(),
-      result: z.enum(['sending', 'sent', 'delivered', 'read', 'failed', 'timed_out', 'unknown']),
-      errorCategory: z.string().nullable(),
-      explanation: z.string(),
-      at: z.string(),
-    }),
-  ),
+  attempts: z.array(AttemptViewSchema),
   skipped: z.array(z.object({ channel: z.string(), reason: z.string(), explanation: z.string() })).describe('Channels not tried, and why.'),
   explanation: z.string().describe('Where the message stands, in plain words.'),
   notBefore: z.string().nullable(),

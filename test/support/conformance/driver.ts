@@ -33,6 +33,11 @@ export interface ErrorCase {
   /** The sandbox fault (PUT /_sandbox/faults/{kind}). */
   fault: FaultInput;
   category: ErrorCategory;
+  /**
+   * The customer writes first, and the send carries no extras: a message Lifeline sends as free text because the
+   * customer is inside WhatsApp's 24-hour window (the window fault refuses free text, not templates).
+   */
+  customerWroteFirst?: boolean;
   /** Runs after the fault is set, before the send (e.g. closing pooled SMTP connections so the fault is seen). */
   prepare?(s: LiveServer, channel: ConformanceChannel): Promise<void>;
 }

@@ -22,11 +22,11 @@ function pageDriver(kind: 'messenger' | 'instagram', pageId: string): Conformanc
       return { handle: id, identity: { kind, value: id } };
     },
     providerCopies: (s, _channel, customer) => sandboxCopies(s, kind, customer),
-    // Messenger names the delivered message by id, but reports reads only by watermark ("everything before this
-    // time"), which names no message: Lifeline keeps it at delivered. Instagram has no delivery event, and names the
-    // message it reports read.
-    finalStatus: kind === 'messenger' ? 'delivered' : 'read',
-    receipts: kind === 'messenger' ? ['delivered'] : ['read'],
+    // Messenger names the delivered message by id, and reports reads by watermark ("everything before this time"),
+    // which Lifeline matches to the customer's messages. Instagram has no delivery event, and names the message it
+    // reports read.
+    finalStatus: 'read',
+    receipts: kind === 'messenger' ? ['delivered', 'read'] : ['read'],
     failureReceipt: { notApplicable: 'Meta sends no per-message failure receipt on this channel: a failed message simply never gets a delivery' },
     customerWrites: (s, _channel, customer, text) => sandboxCustomerWrites(s, kind, customer, text),
     redeliver: (s) => sandboxRedeliver(s, kind),

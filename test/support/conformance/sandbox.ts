@@ -1,6 +1,6 @@
-// What the drivers of sandbox-simulated providers share: a simulated customer writing in, the sandbox's sent log,
-// and a tap on the sandbox's webhook dispatcher. The tap keeps every signed webhook the sandbox sends, so a test can
-// have the sandbox deliver the very same request again (a provider's retry), or hold one back undelivered to forge it.
+// What the drivers of sandbox-simulated providers share: a simulated customer writing in, the sandbox's sent log, its
+// redelivery of a webhook (a provider's retry), and a tap on the sandbox's webhook dispatcher that can hold a signed
+// webhook back undelivered, so a test can forge it.
 import { expect } from 'vitest';
 import type { SandboxChannel } from '../../../src/sandbox/index.js';
 import type { DeliveryRecord, WebhookDispatcher, WebhookRequest } from '../../../src/sandbox/webhooks.js';
@@ -8,7 +8,6 @@ import type { LiveServer } from '../live-server.js';
 import type { Customer, ForgedWebhook, ProviderCopy } from './driver.js';
 
 export class WebhookTap {
-  private readonly sent: WebhookRequest[] = [];
   private held: WebhookRequest[] | null = null;
   private readonly deliver: WebhookDispatcher['deliver'];
 
@@ -19,21 +18,8 @@ export class WebhookTap {
         this.held.push(request);
         return heldBack(request);
       }
-      this.sent.push(request);
       return this.deliver(request);
     };
-  }
-
-  /** The last customer-message webhook the sandbox sent on this channel. */
-  lastMessage(channel: SandboxChannel): WebhookRequest {
-    const found = this.sent.filter((r) => r.channel === channel && r.kind === 'message').at(-1);
-    if (!found) throw new Error(`the sandbox sent no ${channel} message webhook`);
-    return found;
-  }
-
-  /** The sandbox delivers the request again, signature and all; resolves with how that delivery ended. */
-  redeliver(request: WebhookRequest): Promise<DeliveryRecord> {
-    return this.deliver(request).done;
   }
 
   /** Runs `work` with webhooks held back instead of delivered, and returns the ones it produced. */
@@ -46,10 +32,6 @@ export class WebhookTap {
       this.held = null;
     }
     return held;
-  }
-
-  clear(): void {
-    this.sent.length = 0;
   }
 }
 
@@ -86,11 +68,17 @@ export async function sandboxCustomerWrites(s: LiveServer, channel: SandboxChann
   return res.body.providerMessageId;
 }
 
-/** The sandbox delivers the customer's last webhook again, byte for byte, and Lifeline answers 2xx to it. */
+/**
+ * The sandbox delivers the customer's last webhook again, byte for byte (POST /_sandbox/webhooks/{id}/redeliver),
+ * and Lifeline answers 2xx to it.
+ */
 export async function sandboxRedeliver(s: LiveServer, channel: SandboxChannel): Promise<void> {
-  const tap = webhookTap(s);
-  const record = await tap.redeliver(tap.lastMessage(channel));
-  expect(record.attempts[0], JSON.stringify(record)).toMatchObject({ ok: true });
+  const log = await s.sandboxApi<{ items: { id: number; kind: string }[] }>('GET', `/_sandbox/webhooks/log?channel=${channel}`);
+  const last = log.body.items.filter((r) => r.kind === 'message').at(-1);
+  expect(last, `a ${channel} message webhook in the sandbox's log`).toBeDefined();
+  const again = await s.sandboxApi<{ ok: boolean; status: number | null; redeliveryOf: number }>('POST', `/_sandbox/webhooks/${last!.id}/redeliver`);
+  expect(again.status, JSON.stringify(again.body)).toBe(200);
+  expect(again.body, JSON.stringify(again.body)).toMatchObject({ ok: true, redeliveryOf: last!.id });
 }
 
 // "+51987654321", "51987654321" and "Ana@X.com" name the same recipient.

@@ -42,7 +42,8 @@ export function whatsappDriver(): ConformanceDriver {
       { fault: { mode: 'reject_recipient' }, category: 'invalid_recipient' },
       // WhatsApp has no "blocked" code: a block surfaces as undeliverable (131026).
       { fault: { mode: 'blocked' }, category: 'invalid_recipient' },
-      { fault: { mode: 'window' }, category: 'policy_window' },
+      // Lifeline thinks the customer is inside the 24-hour window and sends free text; WhatsApp says the window is over.
+      { fault: { mode: 'window' }, category: 'policy_window', customerWroteFirst: true },
       { fault: { mode: 'auth' }, category: 'auth' },
     ],
     forgedWebhook: (s, _channel, customer) => sandboxForgedWebhook(s, 'whatsapp', customer, { headers: ['x-hub-signature-256'], coversBody: true }),
