@@ -11,7 +11,14 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
   const s = useStrings(strings);
   const { language } = useLanguage();
   const { channels, loaded } = useChannels();
-  const named = (list: Channel[]) => list.map((c) => `${channelName(c.kind, language)} (${c.name})`).join(', ');
+  // "WhatsApp (Shop line)", or just "WhatsApp" when the channel is named after its kind.
+  const named = (list: Channel[]) =>
+    list
+      .map((c) => {
+        const kind = channelName(c.kind, language);
+        return c.name.trim().toLowerCase() === kind.toLowerCase() ? kind : `${kind} (${c.name})`;
+      })
+      .join(', ');
   const down = channels.filter((c) => c.health === 'down');
   const banned = channels.filter((c) => c.health === 'banned');
 

@@ -22,6 +22,17 @@ describe('deliveryPath', () => {
   it('names a channel skipped because it is down', () => {
     const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'x' }], attempts: [attempt('telegram', 'sent')] };
     expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp down → sent by Telegram');
+    expect(deliveryPath(delivery, strings.es, 'es', time)).toBe('WhatsApp caído → enviado por Telegram');
+  });
+
+  it('says "sending" while the channel has not answered yet', () => {
+    const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'x' }], attempts: [attempt('telegram', 'sending')] };
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp down → sending by Telegram');
+  });
+
+  it('says nothing when the only channels passed over are ones the customer has no handle on', () => {
+    const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'no_address', explanation: 'x' }], attempts: [attempt('telegram', 'sent')] };
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBeNull();
   });
 });
 

@@ -9,22 +9,24 @@ type S = (typeof strings)['en'];
 
 const SUCCESS = new Set(['sent', 'delivered', 'read']);
 
-/** Null when there is nothing to tell beyond the state badge: one attempt that went through, nothing skipped. */
+/**
+ * Null when there is nothing to tell beyond the state badge: one attempt that went through, and no channel passed
+ * over for being down (a channel the customer has no handle on is no detour).
+ */
 export function deliveryPath(delivery: Delivery, s: S, language: Language, time: (iso: string) => string): string | null {
   const { attempts } = delivery;
   const detoured = attempts.length > 1 || attempts.some((a) => a.result === 'failed' || a.result === 'timed_out');
-  if (!detoured && delivery.skipped.length === 0) return null;
-  const steps: string[] = [];
-  for (const skip of delivery.skipped) {
-    if (skip.reason === 'circuit_open') steps.push(`${channelName(skip.channel, language)} ${language === 'es' ? 'caído' : 'down'}`);
-  }
+  const down = delivery.skipped.filter((skip) => skip.reason === 'circuit_open');
+  if (!detoured && down.length === 0) return null;
+  const steps = down.map((skip) => fill(s.pathDown, { channel: channelName(skip.channel, language) }));
   for (const attempt of attempts) {
     const name = channelName(attempt.channel, language);
     if (attempt.result === 'failed') steps.push(fill(s.pathFailed, { channel: name }));
     else if (attempt.result === 'timed_out') steps.push(fill(s.pathNoReceipt, { channel: name }));
-    else if (SUCCESS.has(attempt.result) || attempt.result === 'sending') {
+    else if (attempt.result === 'sending') steps.push(fill(s.pathSendingBy, { channel: name }));
+    else if (SUCCESS.has(attempt.result)) {
       steps.push(fill(s.pathSentBy, { channel: name }));
-      if (attempt.result !== 'sent' && attempt.result !== 'sending') steps.push(fill(s.pathFinal, { state: s[attempt.result as 'delivered' | 'read'], time: time(attempt.at) }));
+      if (attempt.result !== 'sent') steps.push(fill(s.pathFinal, { state: s[attempt.result as 'delivered' | 'read'], time: time(attempt.at) }));
     }
   }
   return steps.length > 0 ? steps.join(' → ') : null;
