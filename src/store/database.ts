@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, type RawBuilder, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { type BackgroundCheckpoints, FALLBACK_AUTOCHECKPOINT_PAGES, startBackgroundCheckpoints } from './sqlite-checkpoints.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,17 +35,27 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: 'sqlite' };
+  let checkpoints: BackgroundCheckpoints | null = null;
+  if (file !== ':memory:') {
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    checkpoints = startBackgroundCheckpoints(file);
+  }
+  const close = () => {
+    sqlite.close();
+    // The worker's connection is then the last one: closing it folds what is left of the log into the file.
+    void checkpoints?.stop();
+  };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, close) }) }), dialect: 'sqlite' };
 }
 
 /**
  * Kysely prepares every statement anew, which costs about as much as running it; the same few hundred SQL texts
  * repeat forever, so prepared statements are kept (bounded, least recently used dropped first).
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500) {
+function withStatementCache(sqlite: SqliteDatabase.Database, close: () => void, limit = 500) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
-    close: () => sqlite.close(),
+    close,
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (statement) {

@@ -11,6 +11,7 @@ import * as webhooks from './migrations/0008_webhooks.js';
 import * as transfer from './migrations/0009_transfer.js';
 import * as broadcasts from './migrations/0010_broadcasts.js';
 import * as incidents from './migrations/0011_incidents.js';
+import * as dropUnusedMessageIndex from './migrations/0012_drop_unused_message_index.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_transfer': transfer,
   '0010_broadcasts': broadcasts,
   '0011_incidents': incidents,
+  '0012_drop_unused_message_index': dropUnusedMessageIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
