@@ -1,5 +1,6 @@
 // One Graph API call: URL from the channel's base and version, the token as a Bearer header (never in the URL,
 // so it stays out of logs), a timeout, and every failure turned into a classified ProviderError.
+import { type ProviderResponse, providerRequest } from '../http.js';
 import { ProviderError } from '../types.js';
 import { classifyGraphFailure, type MetaErrorTable, networkFailure } from './errors.js';
 
@@ -22,8 +23,7 @@ export function graphUrl(target: GraphTarget, path: string): string {
   return `${base}/${encodeURIComponent(version)}/${path.replace(/^\/+/, '')}`;
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+function readJson(text: string): unknown {
   if (!text) return null;
   try {
     return JSON.parse(text) as unknown;
@@ -33,9 +33,9 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 export async function callGraph(target: GraphTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-  let response: Response;
+  let response: ProviderResponse;
   try {
-    response = await fetch(graphUrl(target, path), {
+    response = await providerRequest(graphUrl(target, path), {
       method,
       headers: {
         authorization: `Bearer ${target.accessToken}`,
@@ -43,23 +43,18 @@ export async function callGraph(target: GraphTarget, method: 'GET' | 'POST', pat
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
     });
   } catch (error) {
     throw networkFailure(target.channelName, error);
   }
-  let payload: unknown;
-  try {
-    payload = await readJson(response);
-  } catch (error) {
-    throw networkFailure(target.channelName, error);
-  }
-  if (!response.ok) {
+  const payload = readJson(response.text);
+  if (response.status < 200 || response.status > 299) {
     throw classifyGraphFailure({
       channelName: target.channelName,
       httpStatus: response.status,
       body: payload,
-      retryAfterHeader: response.headers.get('retry-after'),
+      retryAfterHeader: response.header('retry-after'),
       table: target.table,
     });
   }

@@ -1,5 +1,6 @@
 // One Bot API call: `POST {apiBase}/bot{token}/{method}` with JSON, unwrapping `{ok, result}` or throwing a
 // classified ProviderError. The token is part of the URL, so no error or log line here ever includes the URL.
+import { type ProviderResponse, providerRequest } from '../http.js';
 import { ProviderError } from '../types.js';
 import { apiBaseOf, type TelegramConfig } from './config.js';
 import { classifyTelegramError, telegramNetworkError } from './errors.js';
@@ -26,25 +27,22 @@ export async function callTelegram<T>(
   params: Record<string, unknown>,
   options: TelegramCallOptions = {},
 ): Promise<T> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? TELEGRAM_CALL_TIMEOUT_MS);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let response: Response;
-  let text: string;
+  let response: ProviderResponse;
   try {
-    response = await fetch(`${apiBaseOf(config)}/bot${config.botToken}/${method}`, {
+    response = await providerRequest(`${apiBaseOf(config)}/bot${config.botToken}/${method}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(params),
-      signal,
+      timeoutMs: options.timeoutMs ?? TELEGRAM_CALL_TIMEOUT_MS,
+      signal: options.signal,
     });
-    text = await response.text();
   } catch (error) {
     // A stop is not a provider failure: let the caller see its own abort.
     if (options.signal?.aborted) throw options.signal.reason ?? error;
     throw telegramNetworkError(error);
   }
-  const envelope = parseEnvelope(text);
-  if (response.ok && envelope?.ok === true) return envelope.result as T;
+  const envelope = parseEnvelope(response.text);
+  if (response.status >= 200 && response.status <= 299 && envelope?.ok === true) return envelope.result as T;
   if (!envelope) {
     if (response.status >= 500) throw classifyTelegramError({ status: response.status, description: '' });
     throw new ProviderError('unknown', `Telegram answered something Lifeline could not read (HTTP ${response.status}).`, { providerCode: response.status });

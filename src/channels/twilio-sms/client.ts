@@ -1,5 +1,6 @@
 // The few Twilio REST calls Lifeline makes (2010-04-01 API): Basic auth, form bodies, a 10 s limit on every call,
 // and every failure turned into a classified ProviderError.
+import { type ProviderResponse, providerRequest } from '../http.js';
 import { type TwilioCredentials, DEFAULT_TWILIO_API } from './config.js';
 import { classifyTwilioError, networkError, type TwilioErrorBody } from './errors.js';
 
@@ -27,16 +28,14 @@ async function twilioCall<T>(credentials: TwilioCredentials, method: 'GET' | 'PO
     accept: 'application/json',
   };
   if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-  let response: Response;
-  let text: string;
+  let response: ProviderResponse;
   try {
-    response = await fetch(url, { method, headers, body: form?.toString(), signal: AbortSignal.timeout(TIMEOUT_MS) });
-    text = await response.text();
+    response = await providerRequest(url, { method, headers, body: form?.toString(), timeoutMs: TIMEOUT_MS });
   } catch (error) {
     throw networkError(error);
   }
-  const body = parseJson(text);
-  if (!response.ok) throw classifyTwilioError(response.status, body as TwilioErrorBody | null, response.headers.get('retry-after'));
+  const body = parseJson(response.text);
+  if (response.status < 200 || response.status > 299) throw classifyTwilioError(response.status, body as TwilioErrorBody | null, response.header('retry-after'));
   if (body === null) throw classifyTwilioError(502, null);
   return body as T;
 }

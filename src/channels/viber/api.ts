@@ -1,5 +1,6 @@
 // One Viber REST call: `POST {apiBase}/pa/{method}` with X-Viber-Auth-Token, unwrapping `status: 0` answers or
 // throwing a classified ProviderError. message_token values are kept exact (see parseViberJson).
+import { type ProviderResponse, providerRequest } from '../http.js';
 import { apiBaseOf, type ViberConfig } from './config.js';
 import { classifyViberHttpStatus, classifyViberStatus, viberNetworkError } from './errors.js';
 
@@ -23,21 +24,19 @@ export function parseViberJson(text: string): unknown {
 }
 
 export async function callViber(config: Pick<ViberConfig, 'authToken' | 'apiBaseUrl'>, method: string, body: Record<string, unknown>): Promise<ViberAnswer> {
-  let response: Response;
-  let text: string;
+  let response: ProviderResponse;
   try {
-    response = await fetch(`${apiBaseOf(config)}/pa/${method}`, {
+    response = await providerRequest(`${apiBaseOf(config)}/pa/${method}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-viber-auth-token': config.authToken },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(VIBER_CALL_TIMEOUT_MS),
+      timeoutMs: VIBER_CALL_TIMEOUT_MS,
     });
-    text = await response.text();
   } catch (error) {
     throw viberNetworkError(error);
   }
   if (response.status !== 200) throw classifyViberHttpStatus(response.status);
-  const answer = readAnswer(text);
+  const answer = readAnswer(response.text);
   if (!answer) throw classifyViberHttpStatus(502);
   if (answer.status !== 0) throw classifyViberStatus(answer.status, answer.status_message);
   return answer;
