@@ -133,27 +133,23 @@ export class WorkspaceArchiveStore {
     }
   }
 
-  async *identities(until: number): AsyncGenerator<ContactIdentityTable[]> {
-    for await (const contacts of this.contactPages(until)) {
-      const rows = await this.db
-        .selectFrom('contact_identities')
-        .selectAll()
-        .where(
-          'contact_id',
-          'in',
-          contacts.map((c) => c.id),
-        )
-        .where('created_at', '<=', until)
-        .execute();
-      const mine = inContactOrder(rows.filter((r) => r.workspace_id === this.workspaceId), contacts);
-      if (mine.length > 0) yield mine;
-    }
+  identities(until: number): AsyncGenerator<ContactIdentityTable[]> {
+    return this.byContactPage('contact_identities', until);
   }
 
-  async *conversations(until: number): AsyncGenerator<ConversationTable[]> {
+  conversations(until: number): AsyncGenerator<ConversationTable[]> {
+    return this.byContactPage('conversations', until);
+  }
+
+  /**
+   * The rows of `table` created up to `until` that belong to each page of contacts, in the contacts' order. Read by
+   * contact id only, the workspace checked on the rows: that is the index these tables have.
+   */
+  private async *byContactPage<T extends 'contact_identities' | 'conversations'>(table: T, until: number): AsyncGenerator<Database[T][]> {
     for await (const contacts of this.contactPages(until)) {
-      const rows = await this.db
-        .selectFrom('conversations')
+      // One query for either table; `as` because Kysely cannot follow a table name that is a type parameter.
+      const rows = (await this.db
+        .selectFrom(table as 'conversations')
         .selectAll()
         .where(
           'contact_id',
@@ -161,7 +157,7 @@ export class WorkspaceArchiveStore {
           contacts.map((c) => c.id),
         )
         .where('created_at', '<=', until)
-        .execute();
+        .execute()) as Database[T][];
       const mine = inContactOrder(rows.filter((r) => r.workspace_id === this.workspaceId), contacts);
       if (mine.length > 0) yield mine;
     }

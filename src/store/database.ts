@@ -41,9 +41,8 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     checkpoints = startBackgroundCheckpoints(file);
   }
   const close = () => {
+    checkpoints?.stop();
     sqlite.close();
-    // The worker's connection is then the last one: closing it folds what is left of the log into the file.
-    void checkpoints?.stop();
   };
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, close) }) }), dialect: 'sqlite' };
 }

@@ -954,7 +954,8 @@ export class CircuitStore {
   }
 }
 
-function toDelivery(row: DeliveryTable): Delivery {
+/** A deliveries row as the dispatcher and the views read it. */
+export function toDelivery(row: DeliveryTable): Delivery {
   return {
     messageId: row.message_id,
     contactId: row.contact_id,
@@ -977,7 +978,8 @@ function toDelivery(row: DeliveryTable): Delivery {
   };
 }
 
-function toAttempt(row: DeliveryAttemptTable): DeliveryAttempt {
+/** A delivery_attempts row as the dispatcher and the views read it. */
+export function toAttempt(row: DeliveryAttemptTable): DeliveryAttempt {
   return {
     id: row.id,
     messageId: row.message_id,

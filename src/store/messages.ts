@@ -162,27 +162,9 @@ export class MessageStore {
   async appendManyIn(trx: Kysely<Database>, messages: readonly NewMessage[]): Promise<TimelineItem[]> {
     if (messages.length === 0) return [];
     const opened = await this.openConversationsIn(trx, messages);
-    const rows = messages.map((message): MessageTable => {
-      const at = message.createdAt ?? Date.now();
-      return {
-        id: newId(),
-        workspace_id: this.workspaceId,
-        contact_id: message.contactId,
-        conversation_id: message.conversationId ?? opened.get(message.contactId)!,
-        direction: message.direction,
-        channel: message.channel ?? null,
-        body: message.body,
-        attachments: toJson(message.attachments ?? []),
-        provider_message_id: message.providerMessageId ?? null,
-        status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
-        error_category: null,
-        error_explanation: null,
-        author_user_id: message.authorUserId ?? null,
-        created_at: at,
-        updated_at: at,
-        channel_id: message.channelId ?? null,
-      };
-    });
+    const rows = messages.map((message) =>
+      newMessageRow(this.workspaceId, message, message.conversationId ?? opened.get(message.contactId)!, message.createdAt ?? Date.now()),
+    );
     // 16 columns a row: 32 rows a statement.
     for (const chunk of powerOfTwoChunks(rows, 32)) await trx.insertInto('messages').values(chunk).execute();
     // Conversations move to the top of the inbox: one update per distinct time (usually the whole batch shares one).
@@ -258,24 +240,7 @@ export class MessageStore {
     const conversations = new ConversationStore(trx, this.workspaceId);
     const conversationId =
       message.conversationId ?? (await conversations.openFor(message.contactId, message.channel ?? null, at)).id;
-    const row: MessageTable = {
-      id: newId(),
-      workspace_id: this.workspaceId,
-      contact_id: message.contactId,
-      conversation_id: conversationId,
-      direction: message.direction,
-      channel: message.channel ?? null,
-      body: message.body,
-      attachments: toJson(message.attachments ?? []),
-      provider_message_id: message.providerMessageId ?? null,
-      status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
-      error_category: null,
-      error_explanation: null,
-      author_user_id: message.authorUserId ?? null,
-      created_at: at,
-      updated_at: at,
-      channel_id: message.channelId ?? null,
-    };
+    const row = newMessageRow(this.workspaceId, message, conversationId, at);
     const inserted = await trx.insertInto('messages').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     // Lost a race with a concurrent copy of the same provider message: roll back the conversation change too.
     if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0) throw new DuplicateMessage();
@@ -313,6 +278,28 @@ export class MessageStore {
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at, id: last.id }) : null,
     };
   }
+}
+
+/** The row of a new message, as first written: its status from its direction unless given, no error yet. */
+function newMessageRow(workspaceId: string, message: NewMessage, conversationId: string, at: number): MessageTable {
+  return {
+    id: newId(),
+    workspace_id: workspaceId,
+    contact_id: message.contactId,
+    conversation_id: conversationId,
+    direction: message.direction,
+    channel: message.channel ?? null,
+    body: message.body,
+    attachments: toJson(message.attachments ?? []),
+    provider_message_id: message.providerMessageId ?? null,
+    status: message.status ?? (message.direction === 'inbound' ? 'received' : message.direction === 'note' ? 'note' : 'queued'),
+    error_category: null,
+    error_explanation: null,
+    author_user_id: message.authorUserId ?? null,
+    created_at: at,
+    updated_at: at,
+    channel_id: message.channelId ?? null,
+  };
 }
 
 function toTimelineItem(row: MessageTable): TimelineItem {

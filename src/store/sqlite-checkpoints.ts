@@ -15,10 +15,14 @@ const INTERVAL_MS = 200;
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 
+/** The longest close() blocks waiting for the worker to let go of the file. */
+const STOP_WAIT_MS = 5_000;
+
 // Plain CommonJS evaluated in the worker, so it runs the same from src/ under the test runner and from dist/.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+const stopped = new Int32Array(workerData.stopped);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
 const checkpoint = (mode) => {
@@ -27,28 +31,38 @@ const checkpoint = (mode) => {
 const timer = setInterval(() => checkpoint('PASSIVE'), workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  checkpoint('PASSIVE');
   db.close();
+  Atomics.store(stopped, 0, 1);
+  Atomics.notify(stopped, 0);
   parentPort.close();
 });
 `;
 
 export interface BackgroundCheckpoints {
-  /** Stops the worker after one last checkpoint; resolves once its connection is closed. */
-  stop(): Promise<void>;
+  /**
+   * Stops the worker and waits (blocking, briefly) until its connection is closed: the caller's own connection is
+   * then the last one, whose close folds the rest of the log into the file and removes it, and the files are free
+   * to be moved or deleted at once.
+   */
+  stop(): void;
 }
 
 export function startBackgroundCheckpoints(file: string, intervalMs = INTERVAL_MS): BackgroundCheckpoints {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs } });
+  const stopped = new SharedArrayBuffer(4);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, stopped } });
   // Never what keeps the process alive; an error there leaves the main connection's own checkpoints to do the work.
   worker.unref();
+  let exited = false;
   worker.on('error', () => {});
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.once('exit', () => {
+    exited = true;
+  });
   return {
     stop() {
+      if (exited) return;
       worker.postMessage('stop');
-      return exited;
+      Atomics.wait(new Int32Array(stopped), 0, 0, STOP_WAIT_MS);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The inbox in a real browser (Debian's chromium driven by playwright-core) against a real Lifeline and the provider
 // sandbox: sign in, a Telegram message appearing live, a reply, the WhatsApp-down banner and an Auto reply that fails
-// over to SMS with its explanation, a merge, HTML in a message staying text, and the phone-width layout.
+// over to SMS with its explanation, a merge, HTML in a message staying text, search, assignment, notes, a WhatsApp
+// template, links and attachments, sign-out, and the phone-width layout.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, browserUnavailable, launchBrowser, type Page, requireBuiltWebApp, screenshot } from '../support/browser.js';
@@ -194,6 +195,86 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     await expect(bubble(page, attack).locator('.body').textContent()).resolves.toBe(attack);
     expect(await page.locator('.timeline img, .timeline script, .conversations img').count()).toBe(0);
     expect(dialogs).toEqual([]);
+  });
+
+  it('searches, assigns and filters by assignee, keeps a staff note, answers by WhatsApp template, shows safe links and attachments, and signs out', async () => {
+    // WhatsApp is back from the earlier outage: close its circuit rather than wait out the cool-down.
+    await s.store.db.deleteFrom('circuit_states').execute();
+    s.app.dispatcher.forget();
+    const tag = randomBytes(2).toString('hex');
+    const zoe = await newContact({ name: `Zoe Quintana ${tag}`, phones: ['+51955500001'], identities: [{ kind: 'telegram', value: '555000666' }] });
+    const text = `Mi pedido: https://shop.example/o/77 gracias ${tag}`;
+    await telegramCustomerWrites('555000666', text, 'Zoe');
+    await waitForRow(page, text);
+
+    // Search narrows the list to her.
+    await page.getByPlaceholder('Search customers').fill(`Quintana ${tag}`);
+    await expect.poll(() => page.locator('.conversations li a').count()).toBe(1);
+    await openConversation(page, text);
+    // A link in a customer's message opens elsewhere, without handing over this page.
+    const link = bubble(page, text).locator('a');
+    await expect(link.getAttribute('href')).resolves.toBe('https://shop.example/o/77');
+    await expect(link.getAttribute('rel')).resolves.toMatch(/noopener/);
+
+    // Assigned to me: listed under "Me", not under "Unassigned".
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByRole('button', { name: 'Unassign' }).waitFor();
+    const rows = page.locator('.conversations li a');
+    await page.getByRole('combobox', { name: 'Assigned to' }).selectOption('me');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByRole('combobox', { name: 'Assigned to' }).selectOption('none');
+    await expect.poll(() => rows.count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Assigned to' }).selectOption('');
+    await page.getByPlaceholder('Search customers').fill('');
+
+    // A note stays with the staff: on the timeline, marked, and sent nowhere.
+    const note = `Pagó por Yape, revisar mañana ${tag}`;
+    await page.getByRole('radio', { name: 'Note for staff' }).check();
+    await page.getByPlaceholder(/internal note/).fill(note);
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await expect(bubble(page, note).locator('.note-label').textContent()).resolves.toBe('Internal note');
+
+    // She never wrote on WhatsApp: the reply box asks for a template, and WhatsApp gets that template.
+    await page.getByRole('radio', { name: 'Reply' }).check();
+    await page.getByTestId('reachability').getByText('outside the 24-hour window: a template is needed').waitFor({ timeout: 10_000 });
+    await page.getByRole('combobox', { name: 'Send via' }).selectOption('whatsapp');
+    await page.getByLabel('Template name').fill('order_ready');
+    await page.getByLabel('Template language').fill('es');
+    const reply = `Tu pedido está listo ${tag}`;
+    await page.getByPlaceholder(/Write a reply/).fill(reply);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await bubble(page, reply).locator('.badge.state-delivered, .badge.state-read').waitFor({ timeout: 15_000 });
+    const wa = await s.sandboxApi<{ items: { to: string; text: string }[] }>('GET', '/_sandbox/sent?channel=whatsapp');
+    expect(wa.body.items.filter((i) => i.to.endsWith('51955500001'))).toEqual([expect.objectContaining({ text: '[template:order_ready]' })]);
+    const anywhere = await s.sandboxApi<{ items: { text: string }[] }>('GET', '/_sandbox/sent');
+    expect(anywhere.body.items.filter((i) => i.text.includes(note))).toEqual([]);
+
+    // An attachment sent by the shop's systems shows as a safe link on the timeline.
+    const invoice = `Factura ${tag}`;
+    const sent = await s.api('POST', '/api/v1/messages', {
+      contactId: zoe.id,
+      text: invoice,
+      attachments: [{ url: 'https://files.example/invoice-77.pdf', contentType: 'application/pdf', filename: 'invoice-77.pdf' }],
+      route: { channels: ['telegram'] },
+    });
+    expect(sent.status).toBe(202);
+    const attachment = bubble(page, invoice).locator('.attachments a');
+    await attachment.waitFor({ timeout: 10_000 });
+    // One Telegram message: the document with the text as its caption.
+    await bubble(page, invoice).locator('.badge.state-sent').waitFor({ timeout: 10_000 });
+    const tg = await s.sandboxApi<{ items: { text: string }[] }>('GET', '/_sandbox/sent?channel=telegram');
+    expect(tg.body.items.filter((i) => i.text.includes(tag))).toEqual([expect.objectContaining({ text: invoice })]);
+    await expect(attachment.textContent()).resolves.toBe('invoice-77.pdf');
+    await expect(attachment.getAttribute('rel')).resolves.toMatch(/noopener/);
+    await screenshot(page, 'inbox-note-template');
+
+    // Signing out ends the session: a reload shows the sign-in form again. (The later tests sign in on tabs of
+    // their own; a sign-in here would count against the login rate limit they share.)
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Password').waitFor();
+    await page.reload();
+    await page.getByLabel('Password').waitFor();
+    expect(await page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
   });
 
   it('says when live updates drop, retries, and catches up on what it missed', async () => {

@@ -18,20 +18,28 @@ function mediaOf(attachment: Attachment): string {
   return attachment.url.startsWith('tg-file:') ? attachment.url.slice('tg-file:'.length) : attachment.url;
 }
 
-async function sendAttachment(config: TelegramConfig, chatId: string, attachment: Attachment): Promise<SentTelegramMessage> {
+/** Telegram's limit on a photo's or document's caption. */
+const CAPTION_LIMIT = 1024;
+
+async function sendAttachment(config: TelegramConfig, chatId: string, attachment: Attachment, caption?: string): Promise<SentTelegramMessage> {
   const isPhoto = attachment.contentType?.startsWith('image/') && attachment.contentType !== 'image/gif';
   const [method, field] = isPhoto ? ['sendPhoto', 'photo'] : ['sendDocument', 'document'];
-  return callTelegram<SentTelegramMessage>(config, method, { chat_id: chatId, [field]: mediaOf(attachment) });
+  return callTelegram<SentTelegramMessage>(config, method, { chat_id: chatId, [field]: mediaOf(attachment), ...(caption ? { caption } : {}) });
 }
 
+/**
+ * The text rides as the caption of the first attachment when it fits, so that a text with a file is one Telegram
+ * message: one call that succeeds or fails whole (a text sent before a refused file would be sent again on retry).
+ */
 async function send(ctx: Ctx, message: OutboundMessage): Promise<SendResult> {
   const { config } = ctx;
   const chatId = message.to;
   const sent: SentTelegramMessage[] = [];
-  if (message.text.trim()) {
-    sent.push(await callTelegram<SentTelegramMessage>(config, 'sendMessage', { chat_id: chatId, text: message.text }));
-  }
-  for (const attachment of message.attachments ?? []) sent.push(await sendAttachment(config, chatId, attachment));
+  const attachments = message.attachments ?? [];
+  const text = message.text.trim() ? message.text : '';
+  const captioned = text !== '' && attachments.length > 0 && text.length <= CAPTION_LIMIT;
+  if (text && !captioned) sent.push(await callTelegram<SentTelegramMessage>(config, 'sendMessage', { chat_id: chatId, text }));
+  for (const [i, attachment] of attachments.entries()) sent.push(await sendAttachment(config, chatId, attachment, captioned && i === 0 ? text : undefined));
   const first = sent[0];
   if (!first) throw new ProviderError('unknown', 'The message is empty: write some text or attach a file before sending it on Telegram.');
   // message_id is unique only within a chat, so the chat is part of the id.

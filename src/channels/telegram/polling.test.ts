@@ -183,7 +183,7 @@ describe('Telegram adapter calls', () => {
     });
   });
 
-  it('sends text, then attachments: tg-file ids re-used, images as photos, the rest as documents', async () => {
+  it('sends the text as the first attachment\'s caption: tg-file ids re-used, images as photos, the rest as documents', async () => {
     let next = 40;
     script = (call, res) => json(res, 200, { ok: true, result: { message_id: next++, chat: { id: Number(call.params.chat_id) }, date: 1 } });
     const result = await telegramAdapter.send(ctx(), {
@@ -197,9 +197,19 @@ describe('Telegram adapter calls', () => {
     });
     expect(result).toEqual({ providerMessageId: '77:40' });
     expect(callsOf().map((c) => [c.method, c.params])).toEqual([
-      ['sendMessage', { chat_id: '77', text: 'Here you go' }],
-      ['sendPhoto', { chat_id: '77', photo: 'AgACphoto' }],
+      ['sendPhoto', { chat_id: '77', photo: 'AgACphoto', caption: 'Here you go' }],
       ['sendDocument', { chat_id: '77', document: 'https://shop.example.com/invoice.pdf' }],
+    ]);
+  });
+
+  it('sends a text too long for a caption first, then the attachment', async () => {
+    let next = 60;
+    script = (call, res) => json(res, 200, { ok: true, result: { message_id: next++, chat: { id: Number(call.params.chat_id) }, date: 1 } });
+    const long = 'x'.repeat(1025);
+    await telegramAdapter.send(ctx(), { messageId: 'msg_2', to: '77', text: long, attachments: [{ url: 'https://shop.example.com/a.pdf' }] });
+    expect(callsOf().map((c) => [c.method, c.params])).toEqual([
+      ['sendMessage', { chat_id: '77', text: long }],
+      ['sendDocument', { chat_id: '77', document: 'https://shop.example.com/a.pdf' }],
     ]);
   });
 

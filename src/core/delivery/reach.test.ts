@@ -1,37 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { IdentityKind } from '../identity.js';
 import { type ReachInput, planReach } from './reach.js';
+import { HOUR, NOW, deliveryInput } from './test-fixtures.js';
 
-const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = 3_600_000;
-
-const ADDRESSES: Record<string, readonly IdentityKind[]> = {
-  whatsapp: ['whatsapp', 'phone'],
-  'twilio-sms': ['phone'],
-  email: ['email'],
-  telegram: ['telegram'],
-};
-
+/** The shared start, with Telegram connected too (last in the workspace's order). */
 function input(overrides: Partial<ReachInput> = {}): ReachInput {
+  const base = deliveryInput();
   return {
-    contact: {
-      identities: [
-        { kind: 'phone', value: '+51987654321', consent: 'granted' },
-        { kind: 'email', value: 'ana@example.com', consent: 'unknown' },
-      ],
-      preferredChannels: [],
-    },
-    channels: [
-      { id: 'ch-wa', kind: 'whatsapp', state: 'active' },
-      { id: 'ch-sms', kind: 'twilio-sms', state: 'active' },
-      { id: 'ch-mail', kind: 'email', state: 'active' },
-      { id: 'ch-tg', kind: 'telegram', state: 'active' },
-    ],
-    addresses: ADDRESSES,
-    lastInbound: [{ kind: 'whatsapp', at: NOW - HOUR }],
-    workspaceOrder: ['whatsapp', 'twilio-sms', 'email', 'telegram'],
-    circuits: {},
-    now: NOW,
+    ...base,
+    channels: [...base.channels, { id: 'ch-tg', kind: 'telegram', state: 'active' }],
+    workspaceOrder: [...base.workspaceOrder, 'telegram'],
     ...overrides,
   };
 }

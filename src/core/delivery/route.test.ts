@@ -1,41 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IdentityKind } from '../identity.js';
 import { type RouteInput, type RouteSkip, WHATSAPP_WINDOW_MS, optOutDetail, planRoute, routeReadsLastInbound } from './route.js';
-
-const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = 3_600_000;
-
-// As the adapters declare them (src/channels/*/index.ts).
-const ADDRESSES: Record<string, readonly IdentityKind[]> = {
-  whatsapp: ['whatsapp', 'phone'],
-  'twilio-sms': ['phone'],
-  email: ['email'],
-  telegram: ['telegram'],
-  voice: ['phone'],
-};
+import { HOUR, NOW, deliveryInput } from './test-fixtures.js';
 
 function input(overrides: Partial<RouteInput> = {}): RouteInput {
-  return {
-    contact: {
-      identities: [
-        { kind: 'phone', value: '+51987654321', consent: 'granted' },
-        { kind: 'email', value: 'ana@example.com', consent: 'unknown' },
-      ],
-      preferredChannels: [],
-    },
-    channels: [
-      { id: 'ch-wa', kind: 'whatsapp', state: 'active' },
-      { id: 'ch-sms', kind: 'twilio-sms', state: 'active' },
-      { id: 'ch-mail', kind: 'email', state: 'active' },
-    ],
-    addresses: ADDRESSES,
-    lastInbound: [{ kind: 'whatsapp', at: NOW - HOUR }],
-    workspaceOrder: ['whatsapp', 'twilio-sms', 'email'],
-    hasTemplate: false,
-    circuits: {},
-    now: NOW,
-    ...overrides,
-  };
+  return { ...deliveryInput(), hasTemplate: false, ...overrides };
 }
 
 const ids = (plan: { candidates: { channelId: string }[] }): string[] => plan.candidates.map((c) => c.channelId);

@@ -37,6 +37,7 @@ interface BotState {
 const tokenPattern = /^\d+:[A-Za-z0-9_-]+$/;
 const secretPattern = /^[A-Za-z0-9_-]{1,256}$/;
 const maxPollSeconds = 50;
+const SEND_METHODS: ReadonlySet<string> = new Set(['sendmessage', 'sendphoto', 'senddocument']);
 
 const failure = (status: number, description: string, parameters?: Record<string, number>): ErrorReply => ({
   status,
@@ -128,6 +129,8 @@ export function createTelegramSimulator(ctx: SandboxContext): ProviderSimulator 
       supports_inline_queries: false,
     }),
     sendmessage: (token, bot, params) => sendMessage(token, bot, params),
+    sendphoto: (token, bot, params) => sendMedia(token, bot, params, 'photo'),
+    senddocument: (token, bot, params) => sendMedia(token, bot, params, 'document'),
     sendchataction: () => true,
     setwebhook: (token, bot, params) => setWebhook(token, bot, params),
     deletewebhook: (token, bot, params) => {
@@ -155,6 +158,20 @@ export function createTelegramSimulator(ctx: SandboxContext): ProviderSimulator 
     const text = stringParam(params.text);
     if (!text.trim()) return failure(400, 'Bad Request: message text is empty');
     if (text.length > 4096) return failure(400, 'Bad Request: message is too long');
+    return accepted(token, bot, chatId, text);
+  }
+
+  // A photo or document by URL or file_id; the sent log shows its caption, or "[photo]" / "[document]".
+  function sendMedia(token: string, bot: BotState, params: Params, field: 'photo' | 'document'): unknown {
+    const chatId = stringParam(params.chat_id);
+    if (!chatId) return failure(400, 'Bad Request: chat_id is empty');
+    if (!stringParam(params[field])) return failure(400, `Bad Request: there is no ${field} in the request`);
+    const caption = stringParam(params.caption);
+    if (caption.length > 1024) return failure(400, 'Bad Request: message caption is too long');
+    return accepted(token, bot, chatId, caption || `[${field}]`);
+  }
+
+  function accepted(token: string, bot: BotState, chatId: string, text: string): unknown {
     const messageId = nextMessageId(bot, chatId);
     ctx.sent.record({
       channel: 'telegram',
@@ -233,7 +250,7 @@ export function createTelegramSimulator(ctx: SandboxContext): ProviderSimulator 
     const run = methods[method.toLowerCase()];
     if (!run) return reply.code(404).send(failure(404, 'Not Found').body);
     const params = { ...asParams(request.query), ...asParams(request.body) };
-    const isSend = method.toLowerCase() === 'sendmessage';
+    const isSend = SEND_METHODS.has(method.toLowerCase());
     const scope = { isSend, recipient: isSend ? stringParam(params.chat_id) : undefined };
     if (!(await passFault(ctx, 'telegram', scope, request, reply, shapeTelegramError))) return reply;
     // BotFather created the bot before its first call: the sandbox learns it then.

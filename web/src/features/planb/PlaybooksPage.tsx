@@ -5,6 +5,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { get, put } from '../../api';
 import { useChannels } from '../../channels';
 import { ErrorNote } from '../../components/ErrorNote';
+import { FormSaveRow } from '../../components/FormSaveRow';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { Link } from '../../router';
@@ -156,17 +157,7 @@ export function PlaybooksPage() {
             </div>
           )}
         </fieldset>
-        <ErrorNote error={error} />
-        <p role="status" className="saved">
-          {saved && s.saved}
-        </p>
-        {admin && (
-          <div className="card-actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? s.saving : s.savePlaybooks}
-            </button>
-          </div>
-        )}
+        <FormSaveRow error={error} saved={saved} savedLabel={s.saved} busy={busy} label={s.savePlaybooks} busyLabel={s.saving} canSave={admin} />
       </form>
     </main>
   );

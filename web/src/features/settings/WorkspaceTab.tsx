@@ -3,7 +3,7 @@
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { patch } from '../../api';
 import { useChannels } from '../../channels';
-import { ErrorNote } from '../../components/ErrorNote';
+import { FormSaveRow } from '../../components/FormSaveRow';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
@@ -155,17 +155,7 @@ export function WorkspaceTab() {
             <small className="muted">{s.quietHoursHint}</small>
           </fieldset>
         </fieldset>
-        <ErrorNote error={error} />
-        <p role="status" className="saved">
-          {saved && s.saved}
-        </p>
-        {admin && (
-          <div className="card-actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? s.saving : s.save}
-            </button>
-          </div>
-        )}
+        <FormSaveRow error={error} saved={saved} savedLabel={s.saved} busy={busy} label={s.save} busyLabel={s.saving} canSave={admin} />
       </form>
     </section>
   );
