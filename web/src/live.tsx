@@ -38,7 +38,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       socket.onmessage = (message) => {
         const event = JSON.parse(String(message.data)) as LiveEvent;
         if (event.type === 'ready') {
-          if (everOpened) emit({ type: 'resync' });
+          // Every open, the first too: what the page loaded before the socket was ready may already be stale, and
+          // the events of that gap reached no one.
+          emit({ type: 'resync' });
           everOpened = true;
           failures = 0;
           setStatus('open');
@@ -84,7 +86,7 @@ export function useLive(): LiveApi {
   return live;
 }
 
-/** Calls `handler` for each live event and with {type: 'resync'} after a reconnect. */
+/** Calls `handler` for each live event, and with {type: 'resync'} each time the socket is (re)connected. */
 export function useLiveEvents(handler: Listener): void {
   const live = useLive();
   const latest = useRef(handler);

@@ -100,12 +100,15 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
     return () => observer.disconnect();
   }, [loadMore]);
 
-  // Bursts of events (a broadcast's receipts) refresh the list once.
+  // Bursts of events (a broadcast's receipts) refresh the list once, with the filters of when it runs (they may
+  // change while it waits: a refresh with the old ones would mix other conversations into the list).
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const reload = useRef(reloadFirst);
+  reload.current = reloadFirst;
   useLiveEvents((event) => {
     if (event.type !== 'message.created' && event.type !== 'message.status' && event.type !== 'contact.updated' && event.type !== 'resync') return;
     clearTimeout(pending.current);
-    pending.current = setTimeout(() => void reloadFirst(false), LIVE_REFRESH_MS);
+    pending.current = setTimeout(() => void reload.current(false), LIVE_REFRESH_MS);
   });
   useEffect(() => () => clearTimeout(pending.current), []);
 
