@@ -1,6 +1,6 @@
 // Messenger and Instagram channel conformance against the provider sandbox over real HTTP, on SQLite and
 // PostgreSQL: setup and test, sending, fault modes, inbound into the right contact, signatures, duplicates,
-// echoes, and delivery/read receipts as each channel reports them.
+// echoes, and delivery/read receipts as each channel reports them (Messenger's reads by watermark).
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adapterFor } from '../../src/channels/registry.js';
@@ -14,8 +14,8 @@ interface TimelineItem { body: string; direction: string; channel: string | null
 interface SentItem { channel: string; to: string; text: string; providerMessageId: string }
 
 const CHANNELS = [
-  // Meta reports Messenger deliveries by message id; reads only by watermark. Instagram reports reads by id.
-  { kind: 'messenger', object: 'page', pageId: '109876543210987', finalStatus: 'delivered' },
+  // Meta reports Messenger deliveries by message id and reads by watermark. Instagram reports reads by id.
+  { kind: 'messenger', object: 'page', pageId: '109876543210987', finalStatus: 'read' },
   { kind: 'instagram', object: 'instagram', pageId: '109876543210999', finalStatus: 'read' },
 ] as const;
 
@@ -173,6 +173,25 @@ describe.each(CASES)('$label', ({ kind, skip, channel }) => {
         const m = await s.data.messages.findByProviderId(channelId, 'outbound', providerMessageId);
         return m?.status === channel.finalStatus;
       }, `status ${channel.finalStatus}`);
+    });
+
+    // Instagram names the message it reports read: no watermark to apply.
+    if (channel.kind === 'messenger') it('applies a read watermark to the messages sent up to it, and not to later ones', async () => {
+      const psid = '7123450000000777';
+      const { contactId } = await inboundMessage(await customerWrites(psid, 'hola'));
+      const now = Date.now();
+      const outbound = (mid: string, createdAt: number) =>
+        s.data.messages.append({ contactId, direction: 'outbound', channel: channel.kind, channelId, body: mid, providerMessageId: mid, status: 'delivered', createdAt });
+      await outbound('m_BEFORE', now - 60_000);
+      await outbound('m_AFTER', now);
+      const read = JSON.stringify({
+        object: 'page',
+        entry: [{ id: channel.pageId, time: now, messaging: [{ sender: { id: psid }, recipient: { id: channel.pageId }, timestamp: now, read: { watermark: now - 30_000 } }] }],
+      });
+      expect((await postWebhook(read, { 'x-hub-signature-256': sign(read) })).status).toBe(200);
+      await s.app.channels.idle();
+      const status = async (mid: string) => (await s.data.messages.findByProviderId(channelId, 'outbound', mid))?.status;
+      expect([await status('m_BEFORE'), await status('m_AFTER')]).toEqual(['read', 'delivered']);
     });
   });
 });

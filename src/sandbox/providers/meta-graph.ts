@@ -236,19 +236,20 @@ export function createPageMessagingSimulator(ctx: SandboxContext, config: PageMe
 
   const scheduleReceipts = (account: Account | undefined, recipientId: string, mid: string) => {
     if (!account?.webhookUrl) return;
-    const event = (kind: string, data: Record<string, unknown>) => () =>
+    // The data is made when the receipt is sent: a watermark is the time of the delivery or read, not of the send.
+    const event = (kind: string, data: () => Record<string, unknown>) => () =>
       postGraphWebhook(ctx, account, `status:${kind}`, envelope(account.account, {
         sender: { id: recipientId },
         recipient: { id: account.account },
-        [kind]: data,
+        [kind]: data(),
       }))?.done ?? Promise.resolve();
     runReceipts(ctx, config.channel, recipientId, {
       // Messenger: message_deliveries (mids + watermark), then message_reads (watermark only). Instagram has no
       // delivery event; its messaging_seen names the message read: `read: {mid}`.
       normal:
         config.channel === 'instagram'
-          ? [event('read', { mid })]
-          : [event('delivery', { mids: [mid], watermark: Date.now() }), event('read', { watermark: Date.now() })],
+          ? [event('read', () => ({ mid }))]
+          : [event('delivery', () => ({ mids: [mid], watermark: Date.now() })), event('read', () => ({ watermark: Date.now() }))],
       // Messenger has no per-message failure receipt: a failed message simply never gets a delivery.
       fail: [],
     });
