@@ -17,8 +17,48 @@ export interface PurgeCounts {
 /** Messages still on their way out are kept whatever their age: deleting them would lose a send in progress. */
 const IN_FLIGHT = ['queued', 'sending'];
 
+export interface HousekeepingCounts {
+  jobs: number;
+  inboundEvents: number;
+}
+
 export class RetentionStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Whatever the workspaces' settings: jobs finished (done) and raw webhooks applied (processed) before the cutoff.
+   * Both are working records, not history (the messages they became stay), and both carry customer data. Dead jobs
+   * and failed or pending webhooks stay: they still explain, or still need, something.
+   */
+  async housekeeping(cutoff: number, options: { batch?: number } = {}): Promise<HousekeepingCounts> {
+    const batch = options.batch ?? 500;
+    const counts: HousekeepingCounts = { jobs: 0, inboundEvents: 0 };
+    const queues = (await this.db.selectFrom('jobs').select('queue').distinct().execute()).map((r) => r.queue);
+    for (const queue of queues) {
+      // The claim index (queue, status, run_at) finds them; a done job ran at or after its run_at.
+      counts.jobs += await this.deleteInBatches('jobs', batch, (db) =>
+        db.selectFrom('jobs').select('id').where('queue', '=', queue).where('status', '=', 'done').where('run_at', '<', cutoff).limit(batch),
+      );
+    }
+    counts.inboundEvents += await this.deleteInBatches('inbound_events', batch, (db) =>
+      db.selectFrom('inbound_events').select('id').where('status', '=', 'processed').where('received_at', '<', cutoff).limit(batch),
+    );
+    return counts;
+  }
+
+  private async deleteInBatches(
+    table: 'jobs' | 'inbound_events',
+    batch: number,
+    select: (db: Kysely<Database>) => { execute(): Promise<{ id: string }[]> },
+  ): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const ids = (await select(this.db).execute()).map((r) => r.id);
+      if (ids.length === 0) return deleted;
+      deleted += Number((await this.db.deleteFrom(table).where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      if (ids.length < batch) return deleted;
+    }
+  }
 
   /** Workspaces whose settings set `retentionDays`, with it. */
   async workspacesWithRetention(): Promise<{ workspaceId: string; retentionDays: number }[]> {

@@ -1,9 +1,9 @@
 // The retention setting at work: once a day, every workspace with `retentionDays` loses the messages and raw inbound
-// webhooks older than that. The day's purge is one job on the durable queue (deduplicated by the date), so several
+// webhooks older than that; and, for every workspace, finished jobs and applied raw webhooks go after 30 days. The day's purge is one job on the durable queue (deduplicated by the date), so several
 // Lifeline processes run it once between them, and a purge cut short by a restart is picked up again.
 import { EmbeddedJobQueue } from '../queue/embedded.js';
 import { startWorker, type Worker, type WorkerLogger } from '../queue/worker.js';
-import { type PurgeCounts, RetentionStore } from '../store/retention.js';
+import { type HousekeepingCounts, type PurgeCounts, RetentionStore } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 
 export const RETENTION_QUEUE = 'retention';
@@ -25,6 +25,9 @@ export interface WorkspacePurge extends PurgeCounts {
   workspaceId: string;
   cutoff: number;
 }
+
+/** Finished jobs and applied raw webhooks are kept this long, whatever the workspaces' retention settings. */
+export const WORKING_RECORDS_KEPT_DAYS = 30;
 
 /** Purges every workspace that has a retention setting; returns what went, per workspace. */
 export async function purgeExpired(store: Store, now: number): Promise<WorkspacePurge[]> {
@@ -52,7 +55,7 @@ export interface RetentionOptions {
   /** The worker's id; unique per process. */
   workerName?: string;
   log?: WorkerLogger & { info?(obj: object, msg: string): void };
-  onPurged?: (results: WorkspacePurge[]) => void;
+  onPurged?: (results: WorkspacePurge[], housekeeping: HousekeepingCounts) => void;
 }
 
 export function startRetention(store: Store, options: RetentionOptions = {}): RetentionScheduler {
@@ -70,9 +73,12 @@ export function startRetention(store: Store, options: RetentionOptions = {}): Re
     log: options.log,
     handler: async () => {
       const results = await purgeExpired(store, now());
-      options.onPurged?.(results);
+      const housekeeping = await new RetentionStore(store.db).housekeeping(retentionCutoff(now(), WORKING_RECORDS_KEPT_DAYS));
+      options.onPurged?.(results, housekeeping);
       const purged = results.filter((r) => r.messages + r.inboundEvents + r.conversations > 0);
-      if (purged.length > 0) options.log?.info?.({ workspaces: purged.length }, 'retention purge done');
+      if (purged.length > 0 || housekeeping.jobs + housekeeping.inboundEvents > 0) {
+        options.log?.info?.({ workspaces: purged.length, ...housekeeping }, 'retention purge done');
+      }
       return 'done';
     },
   });

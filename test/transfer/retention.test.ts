@@ -1,6 +1,7 @@
 // The retention setting on SQLite and PostgreSQL: set through the API, and the daily purge on the durable queue,
 // driven by a clock: messages (with their delivery records) and raw inbound webhooks older than retentionDays go,
-// conversations left empty go, messages still being sent stay, workspaces without the setting keep everything.
+// conversations left empty go, messages still being sent stay, workspaces without the setting keep their messages;
+// finished jobs and applied raw webhooks go after 30 days everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { DAY_MS, purgeExpired, RETENTION_QUEUE, startRetention } from '../../src/transfer/retention.js';
@@ -70,6 +71,17 @@ describe.each(DATABASES)('retention on $kind', ({ kind, skip }) => {
           const id = await store.inboundEvents.record({ workspaceId, channelId: channel.id, body: `${prefix} ${body}`, contentType: null });
           await store.db.updateTable('inbound_events').set({ status, received_at: at }).where('id', '=', id!).execute();
         }
+        for (const [id, status, at] of [
+          ['old done', 'done', old],
+          ['old dead', 'dead', old],
+          ['old queued', 'queued', old],
+          ['new done', 'done', T0 - DAY_MS],
+        ] as const) {
+          await store.db
+            .insertInto('jobs')
+            .values({ id: `${prefix} ${id}`, queue: 'delivery', payload: '{}', status, run_at: at, attempts: 1, max_attempts: 5, lease_owner: null, lease_until: null, dedupe_key: null, last_error: null, created_at: at, updated_at: at })
+            .execute();
+        }
         ids[`${prefix}:contact`] = contact.id;
         ids[`${prefix}:stuck`] = stuck.id;
         ids[`${prefix}:recent`] = recent.id;
@@ -95,7 +107,16 @@ describe.each(DATABASES)('retention on $kind', ({ kind, skip }) => {
       it('runs once a day on the durable queue, and purges only what is older than the setting', async () => {
         let now = T0;
         const runs: unknown[] = [];
-        const scheduler = startRetention(store, { now: () => now, intervalMs: 3600_000, workerName: 'test-retention', onPurged: (r) => runs.push(r) });
+        const housekeeping: unknown[] = [];
+        const scheduler = startRetention(store, {
+          now: () => now,
+          intervalMs: 3600_000,
+          workerName: 'test-retention',
+          onPurged: (r, h) => {
+            runs.push(r);
+            housekeeping.push(h);
+          },
+        });
         try {
           await scheduler.tick();
           await scheduler.idle();
@@ -108,9 +129,13 @@ describe.each(DATABASES)('retention on $kind', ({ kind, skip }) => {
           // The old conversation keeps the message still being sent; the contact stays.
           expect((await store.forWorkspace(purged).contacts.get(ids['P:contact']!))?.name).toBe('P Ana');
 
-          // The workspace without the setting keeps everything.
+          // The workspace without the setting keeps its messages. Applied raw webhooks and finished jobs, working
+          // records, go after 30 days everywhere; pending webhooks and dead or waiting jobs stay.
           expect(await bodies(kept)).toEqual(['old question', 'old answer', 'still sending', 'new question']);
-          expect(await events(kept)).toHaveLength(3);
+          expect(await events(kept)).toEqual(['K new processed', 'K old pending']);
+          const jobIds = (await store.db.selectFrom('jobs').select('id').where('queue', '=', 'delivery').orderBy('id').execute()).map((j) => j.id);
+          expect(jobIds).toEqual(['K new done', 'K old dead', 'K old queued', 'P new done', 'P old dead', 'P old queued']);
+          expect(housekeeping).toEqual([{ jobs: 2, inboundEvents: 1 }]);
 
           const audit = await store.forWorkspace(purged).audit.list();
           expect(audit.find((e) => e.action === 'retention.purged')?.details).toMatchObject({ messages: 2, deliveries: 1, deliveryAttempts: 1, inboundEvents: 1 });
