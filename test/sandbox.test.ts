@@ -427,6 +427,21 @@ describe('telegram', () => {
     expect((await call('GET', '/botnot-a-token/getMe')).json).toEqual({ ok: false, error_code: 401, description: 'Unauthorized' });
   });
 
+  it('takes photos, documents and albums, logging each call once with its caption', async () => {
+    const photo = await bot('sendPhoto', { chat_id: 111222333, photo: 'https://shop.example/p.jpg', caption: 'Your cake' });
+    expect(photo.json.ok).toBe(true);
+    const first = photo.json.result.message_id as number;
+    const album = await bot('sendMediaGroup', { chat_id: 111222333, media: [{ type: 'document', media: 'https://shop.example/a.pdf', caption: 'Invoices' }, { type: 'document', media: 'BQACdoc' }] });
+    expect(album.json.result.map((m: { message_id: number }) => m.message_id)).toEqual([first + 1, first + 2]);
+    expect((await sent('telegram')).map((i) => [i.text, i.providerMessageId])).toEqual([
+      ['Your cake', `111222333:${first}`],
+      ['Invoices', `111222333:${first + 1}`],
+    ]);
+    const mixed = await bot('sendMediaGroup', { chat_id: 111222333, media: [{ type: 'photo', media: 'x' }, { type: 'document', media: 'y' }] });
+    expect(mixed.json).toMatchObject({ ok: false, error_code: 400 });
+    expect((await bot('sendDocument', { chat_id: 111222333 })).json).toMatchObject({ ok: false, error_code: 400 });
+  });
+
   it('queues customer updates for getUpdates (with offset and long polling) when no webhook is set', async () => {
     const queued = await customer({ channel: 'telegram', account: token, from: '111', text: 'first', name: 'Ana' });
     expect(queued.status).toBe(400);

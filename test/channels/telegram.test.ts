@@ -119,6 +119,18 @@ describe.each(DATABASES)('telegram channel on $kind', ({ kind, skip }) => {
       expect(sent.body.items).toEqual([expect.objectContaining({ providerMessageId, to: '555000111', text: 'Hola Rosa, tu pedido está listo' })]);
     });
 
+    it('sends a text with files as one Telegram message: one album, the text as its caption', async () => {
+      const { providerMessageId } = await send({
+        text: 'Tus facturas',
+        attachments: [
+          { url: 'https://files.example/f1.pdf', contentType: 'application/pdf', filename: 'f1.pdf' },
+          { url: 'https://files.example/f2.pdf', contentType: 'application/pdf', filename: 'f2.pdf' },
+        ],
+      });
+      const sent = await s.sandboxApi<{ items: SentItem[] }>('GET', '/_sandbox/sent?channel=telegram');
+      expect(sent.body.items).toEqual([expect.objectContaining({ providerMessageId, to: '555000111', text: 'Tus facturas' })]);
+    });
+
     it.each([
       [{ mode: 'down' }, 'transient', '502'],
       [{ mode: 'down', connection: 'reset' }, 'transient', null],

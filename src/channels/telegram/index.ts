@@ -20,16 +20,27 @@ function mediaOf(attachment: Attachment): string {
 
 /** Telegram's limit on a photo's or document's caption. */
 const CAPTION_LIMIT = 1024;
+/** sendMediaGroup takes 2 to 10 items, all photos or all documents. */
+const ALBUM_SIZES = { min: 2, max: 10 };
 
-async function sendAttachment(config: TelegramConfig, chatId: string, attachment: Attachment, caption?: string): Promise<SentTelegramMessage> {
-  const isPhoto = attachment.contentType?.startsWith('image/') && attachment.contentType !== 'image/gif';
-  const [method, field] = isPhoto ? ['sendPhoto', 'photo'] : ['sendDocument', 'document'];
-  return callTelegram<SentTelegramMessage>(config, method, { chat_id: chatId, [field]: mediaOf(attachment), ...(caption ? { caption } : {}) });
+const mediaKind = (attachment: Attachment): 'photo' | 'document' =>
+  attachment.contentType?.startsWith('image/') && attachment.contentType !== 'image/gif' ? 'photo' : 'document';
+
+function sendAttachment(config: TelegramConfig, chatId: string, attachment: Attachment, caption?: string): Promise<SentTelegramMessage> {
+  const kind = mediaKind(attachment);
+  const method = kind === 'photo' ? 'sendPhoto' : 'sendDocument';
+  return callTelegram<SentTelegramMessage>(config, method, { chat_id: chatId, [kind]: mediaOf(attachment), ...(caption ? { caption } : {}) });
+}
+
+function sendAlbum(config: TelegramConfig, chatId: string, attachments: readonly Attachment[], caption?: string): Promise<SentTelegramMessage[]> {
+  const media = attachments.map((a, i) => ({ type: mediaKind(a), media: mediaOf(a), ...(i === 0 && caption ? { caption } : {}) }));
+  return callTelegram<SentTelegramMessage[]>(config, 'sendMediaGroup', { chat_id: chatId, media });
 }
 
 /**
- * The text rides as the caption of the first attachment when it fits, so that a text with a file is one Telegram
- * message: one call that succeeds or fails whole (a text sent before a refused file would be sent again on retry).
+ * As few Telegram calls as the message allows, each of which succeeds or fails whole: a part sent before a refused
+ * one would be sent again when the message is retried. The text rides as the caption of the first attachment when
+ * it fits, and attachments of one kind (2 to 10) go as one album: text and files are then a single call.
  */
 async function send(ctx: Ctx, message: OutboundMessage): Promise<SendResult> {
   const { config } = ctx;
@@ -38,8 +49,11 @@ async function send(ctx: Ctx, message: OutboundMessage): Promise<SendResult> {
   const attachments = message.attachments ?? [];
   const text = message.text.trim() ? message.text : '';
   const captioned = text !== '' && attachments.length > 0 && text.length <= CAPTION_LIMIT;
+  const caption = captioned ? text : undefined;
   if (text && !captioned) sent.push(await callTelegram<SentTelegramMessage>(config, 'sendMessage', { chat_id: chatId, text }));
-  for (const [i, attachment] of attachments.entries()) sent.push(await sendAttachment(config, chatId, attachment, captioned && i === 0 ? text : undefined));
+  const album = attachments.length >= ALBUM_SIZES.min && attachments.length <= ALBUM_SIZES.max && new Set(attachments.map(mediaKind)).size === 1;
+  if (album) sent.push(...(await sendAlbum(config, chatId, attachments, caption)));
+  else for (const [i, attachment] of attachments.entries()) sent.push(await sendAttachment(config, chatId, attachment, i === 0 ? caption : undefined));
   const first = sent[0];
   if (!first) throw new ProviderError('unknown', 'The message is empty: write some text or attach a file before sending it on Telegram.');
   // message_id is unique only within a chat, so the chat is part of the id.

@@ -202,6 +202,23 @@ describe('Telegram adapter calls', () => {
     ]);
   });
 
+  it('sends files of one kind as one album, the text as the first one\'s caption', async () => {
+    script = (call, res) => {
+      const media = call.params.media as unknown[];
+      json(res, 200, { ok: true, result: media.map((_, i) => ({ message_id: 80 + i, chat: { id: Number(call.params.chat_id) }, date: 1 })) });
+    };
+    const result = await telegramAdapter.send(ctx(), {
+      messageId: 'msg_3',
+      to: '77',
+      text: 'Your invoices',
+      attachments: [{ url: 'https://shop.example.com/a.pdf' }, { url: 'tg-file:BQACdoc', contentType: 'application/pdf' }],
+    });
+    expect(result).toEqual({ providerMessageId: '77:80' });
+    expect(callsOf().map((c) => [c.method, c.params])).toEqual([
+      ['sendMediaGroup', { chat_id: '77', media: [{ type: 'document', media: 'https://shop.example.com/a.pdf', caption: 'Your invoices' }, { type: 'document', media: 'BQACdoc' }] }],
+    ]);
+  });
+
   it('sends a text too long for a caption first, then the attachment', async () => {
     let next = 60;
     script = (call, res) => json(res, 200, { ok: true, result: { message_id: next++, chat: { id: Number(call.params.chat_id) }, date: 1 } });

@@ -37,7 +37,7 @@ interface BotState {
 const tokenPattern = /^\d+:[A-Za-z0-9_-]+$/;
 const secretPattern = /^[A-Za-z0-9_-]{1,256}$/;
 const maxPollSeconds = 50;
-const SEND_METHODS: ReadonlySet<string> = new Set(['sendmessage', 'sendphoto', 'senddocument']);
+const SEND_METHODS: ReadonlySet<string> = new Set(['sendmessage', 'sendphoto', 'senddocument', 'sendmediagroup']);
 
 const failure = (status: number, description: string, parameters?: Record<string, number>): ErrorReply => ({
   status,
@@ -131,6 +131,7 @@ export function createTelegramSimulator(ctx: SandboxContext): ProviderSimulator 
     sendmessage: (token, bot, params) => sendMessage(token, bot, params),
     sendphoto: (token, bot, params) => sendMedia(token, bot, params, 'photo'),
     senddocument: (token, bot, params) => sendMedia(token, bot, params, 'document'),
+    sendmediagroup: (token, bot, params) => sendMediaGroup(token, bot, params),
     sendchataction: () => true,
     setwebhook: (token, bot, params) => setWebhook(token, bot, params),
     deletewebhook: (token, bot, params) => {
@@ -169,6 +170,19 @@ export function createTelegramSimulator(ctx: SandboxContext): ProviderSimulator 
     const caption = stringParam(params.caption);
     if (caption.length > 1024) return failure(400, 'Bad Request: message caption is too long');
     return accepted(token, bot, chatId, caption || `[${field}]`);
+  }
+
+  // An album: 2–10 photos or documents, one entry in the sent log (caption, or "[album of N]"), one message each back.
+  function sendMediaGroup(token: string, bot: BotState, params: Params): unknown {
+    const chatId = stringParam(params.chat_id);
+    if (!chatId) return failure(400, 'Bad Request: chat_id is empty');
+    const media = Array.isArray(params.media) ? (params.media as { type?: unknown; media?: unknown; caption?: unknown }[]) : [];
+    if (media.length < 2 || media.length > 10) return failure(400, 'Bad Request: wrong number of media items: must include 2-10 items');
+    if (media.some((m) => (m.type !== 'photo' && m.type !== 'document') || !stringParam(m.media))) return failure(400, 'Bad Request: invalid media item');
+    if (new Set(media.map((m) => m.type)).size > 1) return failure(400, 'Bad Request: documents can be grouped only with documents');
+    const first = accepted(token, bot, chatId, stringParam(media[0]!.caption) || `[album of ${media.length}]`) as { message_id: number };
+    // The album's other messages follow the first; only the first goes in the sent log.
+    return media.map((_, i) => ({ ...first, message_id: i === 0 ? first.message_id : nextMessageId(bot, chatId) }));
   }
 
   function accepted(token: string, bot: BotState, chatId: string, text: string): unknown {
