@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { post } from '../../api';
 import { useChannels } from '../../channels';
 import { ErrorNote } from '../../components/ErrorNote';
+import { FormSaveRow } from '../../components/FormSaveRow';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { Link } from '../../router';
 import { canAdmin, useSession } from '../../session';
@@ -152,16 +153,9 @@ function DeclareIncident({ onDeclared }: { onDeclared: () => Promise<void> }) {
             <textarea value={note} onChange={(event) => setNote(event.target.value)} maxLength={2000} rows={2} placeholder={s.declareNotePlaceholder} />
             <small>{s.declareNoteHint}</small>
           </label>
-          <ErrorNote error={error} />
-          <p role="status" className="saved">
-            {declared && s.declared}
-          </p>
-          <div className="card-actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? s.declaring : s.declareButton}
-            </button>
+          <FormSaveRow error={error} status={declared && s.declared} busy={busy} label={s.declareButton} busyLabel={s.declaring}>
             {declared && <Link to={`/plan-b/incidents/${declared}`}>{s.openDeclared}</Link>}
-          </div>
+          </FormSaveRow>
         </form>
       )}
     </section>

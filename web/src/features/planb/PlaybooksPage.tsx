@@ -157,7 +157,7 @@ export function PlaybooksPage() {
             </div>
           )}
         </fieldset>
-        <FormSaveRow error={error} saved={saved} savedLabel={s.saved} busy={busy} label={s.savePlaybooks} busyLabel={s.saving} canSave={admin} />
+        <FormSaveRow error={error} status={saved && s.saved} busy={busy} label={s.savePlaybooks} busyLabel={s.saving} canSave={admin} />
       </form>
     </main>
   );

@@ -3,6 +3,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { get, patch, post } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
+import { FormSaveRow } from '../../components/FormSaveRow';
 import { fill, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Role, User } from '../../types';
@@ -173,15 +174,7 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
           </select>
           <small>{s.rolesExplained}</small>
         </label>
-        <ErrorNote error={error} />
-        <p role="status" className="saved">
-          {added && fill(s.userAdded, { who: added })}
-        </p>
-        <div className="card-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? s.adding : s.addUser}
-          </button>
-        </div>
+        <FormSaveRow error={error} status={added && fill(s.userAdded, { who: added })} busy={busy} label={s.addUser} busyLabel={s.adding} />
       </form>
     </section>
   );

@@ -155,7 +155,7 @@ export function WorkspaceTab() {
             <small className="muted">{s.quietHoursHint}</small>
           </fieldset>
         </fieldset>
-        <FormSaveRow error={error} saved={saved} savedLabel={s.saved} busy={busy} label={s.save} busyLabel={s.saving} canSave={admin} />
+        <FormSaveRow error={error} status={saved && s.saved} busy={busy} label={s.save} busyLabel={s.saving} canSave={admin} />
       </form>
     </section>
   );

@@ -1,7 +1,7 @@
 // Retention: how many days messages are kept (deleted daily after that), or forever. GET/PUT /workspace/retention.
 import { type FormEvent, useEffect, useState } from 'react';
 import { get, put } from '../../api';
-import { ErrorNote } from '../../components/ErrorNote';
+import { FormSaveRow } from '../../components/FormSaveRow';
 import { useStrings } from '../../i18n';
 import { strings } from './strings';
 
@@ -64,15 +64,7 @@ export function Retention() {
             </label>
           )}
         </fieldset>
-        <ErrorNote error={error} />
-        <p role="status" className="saved">
-          {saved && s.saved}
-        </p>
-        <div className="card-actions">
-          <button type="submit" className="primary" disabled={!loaded || busy}>
-            {busy ? s.saving : s.saveRetention}
-          </button>
-        </div>
+        <FormSaveRow error={error} status={saved && s.saved} busy={busy} disabled={!loaded} label={s.saveRetention} busyLabel={s.saving} />
       </form>
     </section>
   );
