@@ -4,21 +4,13 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from './database.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(test: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('background WAL checkpoints', () => {
   it('copy the log into the database file off the main thread, and leave no log once closed', async () => {
@@ -34,7 +26,7 @@ describe('background WAL checkpoints', () => {
         for (let i = 0; i < 100; i++) await sql`insert into t (body) values (${'x'.repeat(1000)})`.execute(trx);
       });
     }
-    await until(() => statSync(file).size > before + 1_500_000, 'the database file to take in the log');
+    await vi.waitFor(() => expect(statSync(file).size, 'the database file takes in the log').toBeGreaterThan(before + 1_500_000), { timeout: 5_000, interval: 20 });
     const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(db);
     expect(rows[0]!.n).toBe(2000);
     await db.destroy();
