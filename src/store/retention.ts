@@ -46,8 +46,9 @@ export class RetentionStore {
     return counts;
   }
 
+  /** Deletes what `select` finds, `batch` rows at a time, each in its own short statement; how many went. */
   private async deleteInBatches(
-    table: 'jobs' | 'inbound_events',
+    table: 'jobs' | 'inbound_events' | 'conversations',
     batch: number,
     select: (db: Kysely<Database>) => { execute(): Promise<{ id: string }[]> },
   ): Promise<number> {
@@ -92,36 +93,18 @@ export class RetentionStore {
       });
       if (ids.length < batch) break;
     }
-    for (;;) {
-      const ids = (
-        await this.db
-          .selectFrom('conversations')
-          .select('id')
-          .where('workspace_id', '=', workspaceId)
-          .where('last_activity_at', '<', cutoff)
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.conversation_id', '=', 'conversations.id'))))
-          .limit(batch)
-          .execute()
-      ).map((r) => r.id);
-      if (ids.length === 0) break;
-      counts.conversations += Number((await this.db.deleteFrom('conversations').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
-      if (ids.length < batch) break;
-    }
-    for (;;) {
-      const ids = (
-        await this.db
-          .selectFrom('inbound_events')
-          .select('id')
-          .where('workspace_id', '=', workspaceId)
-          .where('received_at', '<', cutoff)
-          .where('status', '<>', 'pending')
-          .limit(batch)
-          .execute()
-      ).map((r) => r.id);
-      if (ids.length === 0) break;
-      counts.inboundEvents += Number((await this.db.deleteFrom('inbound_events').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
-      if (ids.length < batch) break;
-    }
+    counts.conversations += await this.deleteInBatches('conversations', batch, (db) =>
+      db
+        .selectFrom('conversations')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('last_activity_at', '<', cutoff)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages').select('messages.id').whereRef('messages.conversation_id', '=', 'conversations.id'))))
+        .limit(batch),
+    );
+    counts.inboundEvents += await this.deleteInBatches('inbound_events', batch, (db) =>
+      db.selectFrom('inbound_events').select('id').where('workspace_id', '=', workspaceId).where('received_at', '<', cutoff).where('status', '<>', 'pending').limit(batch),
+    );
     // Import results quote rows of the files imported: they age out like messages.
     await this.db.deleteFrom('imports').where('workspace_id', '=', workspaceId).where('created_at', '<', cutoff).where('status', '<>', 'running').execute();
     if (Object.values(counts).some((n) => n > 0)) {
