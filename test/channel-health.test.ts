@@ -164,3 +164,67 @@ describe.each(DATABASES)('channel health on $kind', ({ kind, skip }) => {
     });
   });
 });
+
+// The health monitor looks only once a minute here: what the test sees comes from the "Test" button and new settings.
+describe.each(DATABASES)('a channel tested or fixed by hand on $kind', ({ kind, skip }) => {
+  describe.skipIf(skip)('', () => {
+    let s: LiveServer;
+    let socket: WebSocket;
+    const events: HealthEvent[] = [];
+    let channelId: string;
+
+    beforeAll(async () => {
+      s = await startLiveServer({ kind, health: { intervalMs: 60_000, probeIntervalMs: 60_000 } });
+      const wa = await s.createChannel('whatsapp', { phoneNumberId: PHONE_NUMBER_ID, accessToken: WA_TOKEN, appSecret: WA_SECRET, verifyToken: 'verify-health', apiBaseUrl: s.sandbox.url });
+      channelId = wa.id;
+      expect((await s.sandboxApi('PUT', '/_sandbox/accounts/whatsapp', { account: PHONE_NUMBER_ID, webhookUrl: wa.webhookUrl, secret: WA_SECRET, accessToken: WA_TOKEN })).status).toBe(200);
+      socket = new WebSocket(`${s.url.replace('http:', 'ws:')}/api/v1/live`, { headers: { authorization: `Bearer ${s.apiKey}` } });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.on('message', (data) => {
+          const event = JSON.parse(String(data)) as HealthEvent;
+          if (event.type === 'ready') resolve();
+          if (event.type === 'channel.health' && event.channelId === channelId) events.push(event);
+        });
+      });
+    });
+    afterAll(async () => {
+      socket?.close();
+      await s?.close();
+    });
+
+    const health = async () => (await s.api<ChannelItem>('GET', `/api/v1/channels/${channelId}`)).body;
+    const test = async () => (await s.api<{ ok: boolean; errorCategory?: string }>('POST', `/api/v1/channels/${channelId}/test`)).body;
+    const published = (state: string, after: number) => s.waitFor(async () => events.slice(after).find((e) => e.health === state), `a channel.health "${state}" event`, 5_000);
+
+    it('shows what the Test button found at once, failing or fixed', async () => {
+      await s.fault('whatsapp', { mode: 'auth' });
+      expect(await test()).toMatchObject({ ok: false, errorCategory: 'auth' });
+      const refused = await health();
+      expect(refused.health).toBe('banned');
+      expect(refused.healthDetail.explanation).toContain('credentials');
+      await published('banned', 0);
+
+      await s.fault('whatsapp', { mode: 'ok' });
+      const before = events.length;
+      expect(await test()).toMatchObject({ ok: true });
+      expect((await health()).health).toBe('up');
+      await published('up', before);
+    });
+
+    it('forgets old probe failures when the credentials change, and checks the new ones at once', async () => {
+      await s.fault('whatsapp', { mode: 'auth' });
+      expect((await test()).ok).toBe(false);
+      expect((await health()).health).toBe('banned');
+      // The owner makes a new token at Meta (the old one stops working there) and gives it to Lifeline.
+      await s.fault('whatsapp', { mode: 'ok' });
+      const token = `${WA_TOKEN}-new`;
+      expect((await s.sandboxApi('PUT', '/_sandbox/accounts/whatsapp', { account: PHONE_NUMBER_ID, webhookUrl: `${s.url}/webhooks/${channelId}`, secret: WA_SECRET, accessToken: token })).status).toBe(200);
+      const before = events.length;
+      const patched = await s.api('PATCH', `/api/v1/channels/${channelId}`, { config: { accessToken: token } });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      await published('up', before);
+      expect((await health()).health).toBe('up');
+    });
+  });
+});

@@ -1,7 +1,8 @@
 // Watches every channel's health and tells the inbox when it changes: every few seconds it re-reads health (as
 // GET /api/v1/channels does), runs each channel's active probe when due (the adapter's cheap authenticated call,
 // every 30 s by default), records each change with its reason in the health history, publishes a `channel.health`
-// live event for each channel whose state moved, and hands every check to its watchers (the incident watcher).
+// live event for each channel whose state moved, and hands every check to its watchers (the incident watcher). A
+// channel tested or given new settings by hand is checked at once, not at the next interval.
 // Started and stopped with the HTTP app (src/server/app.ts). Each process watches on its own: the events go to the
 // inboxes connected to that process.
 import { type ChannelHealth, type HealthReport, inboundSilence, type ProbeRecord, withProbe } from '../core/health.js';
@@ -101,6 +102,30 @@ export class HealthMonitor {
     return reports;
   }
 
+  /**
+   * A probe run outside the schedule (the channel's "Test" button): remembered as the channel's latest probe, and the
+   * health published at once, so that a channel fixed by hand does not show as failing until the next scheduled look.
+   */
+  async probed(channelId: string, outcome: ProbeOutcome, now = Date.now()): Promise<void> {
+    this.remember(channelId, outcome, now);
+    await this.checkNow();
+  }
+
+  /** New credentials or settings: what earlier probes found says nothing any more, so the channel is probed at once. */
+  async reconfigured(channelId: string): Promise<void> {
+    this.probes.delete(channelId);
+    await this.checkNow();
+  }
+
+  /** A check now rather than at the next interval (after the one under way, if any); nothing once stopped. */
+  async checkNow(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.runCheck();
+    await this.running;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -177,27 +202,34 @@ export class HealthMonitor {
         const outcome = await withTimeout(probe(channel), PROBE_TIMEOUT_MS).catch(
           (error: unknown): ProbeOutcome => ({ ok: false, category: 'transient', explanation: error instanceof Error ? error.message : String(error) }),
         );
-        const previous = this.probes.get(channel.id);
-        this.probes.set(
-          channel.id,
-          outcome.ok
-            ? { failures: 0, category: null, explanation: null, failingSince: null, lastAt: now }
-            : { failures: (previous?.failures ?? 0) + 1, category: outcome.category, explanation: outcome.explanation, failingSince: previous?.failingSince ?? now, lastAt: now },
-        );
+        this.remember(channel.id, outcome, now);
       }),
     );
   }
 
+  private remember(channelId: string, outcome: ProbeOutcome, now: number): void {
+    const previous = this.probes.get(channelId);
+    this.probes.set(
+      channelId,
+      outcome.ok
+        ? { failures: 0, category: null, explanation: null, failingSince: null, lastAt: now }
+        : { failures: (previous?.failures ?? 0) + 1, category: outcome.category, explanation: outcome.explanation, failingSince: previous?.failingSince ?? now, lastAt: now },
+    );
+  }
+
+  private runCheck(): void {
+    this.running = this.check()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'channel health check failed; trying again at the next interval'))
+      .finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.check()
-        .catch((error: unknown) => this.log.warn({ err: error }, 'channel health check failed; trying again at the next interval'))
-        .finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-    }, this.options.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.runCheck(), this.options.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
     // A pending check never keeps a process (a CLI command, a test) alive on its own.
     this.timer.unref();
   }

@@ -184,6 +184,9 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         }
       }
       await app.channels.startReceiver(updated.id);
+      // Not awaited: the answer does not wait for every channel's health to be read again.
+      if (config) void app.health.reconfigured(updated.id);
+      else if (request.body.state) void app.health.checkNow();
       return view(updated);
     },
   });
@@ -214,12 +217,15 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request) => {
       const channel = await callerOf(request).data.channels.require(request.params.id);
       const adapter = requireAdapter(channel.kind);
+      // The outcome is the channel's latest probe too: the health strip shows a fixed channel as fixed at once.
       try {
         const { detail } = await adapter.testConnection(app.channels.contextFor(channel));
+        void app.health.probed(channel.id, { ok: true });
         return { ok: true, detail };
       } catch (error) {
-        if (error instanceof ProviderError) return { ok: false, errorCategory: error.category, explanation: error.explanation };
-        throw error;
+        if (!(error instanceof ProviderError)) throw error;
+        void app.health.probed(channel.id, { ok: false, category: error.category, explanation: error.explanation });
+        return { ok: false, errorCategory: error.category, explanation: error.explanation };
       }
     },
   });
