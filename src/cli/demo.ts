@@ -10,6 +10,7 @@ import { buildApp } from '../server/app.js';
 import type { Store } from '../store/store.js';
 import { type DemoChannel, demoChannels } from './demo-channels.js';
 import { openStore } from './open-store.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 const FIRST = ['Ana', 'Luis', 'María', 'Jorge', 'Rosa', 'Carlos', 'Lucía', 'Pedro', 'Sofía', 'Diego', 'Valeria', 'Miguel', 'Camila', 'José', 'Elena'];
 const LAST = ['Pérez', 'García', 'Quispe', 'Rojas', 'Flores', 'Torres', 'Díaz', 'Vargas', 'Castillo', 'Mendoza'];
@@ -102,6 +103,7 @@ async function customerWrites(sandbox: Sandbox, customer: Customer, channel: str
 }
 
 export async function demo(config: Config, options: { sandboxPort?: number }): Promise<void> {
+  boundHeapGrowth();
   const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const sandbox = await startSandbox({ port: options.sandboxPort ?? 0, receiptDelayMs: 400 });
   const store = await openStore(config);

@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { Config } from '../config.js';
 import { buildApp } from '../server/app.js';
 import { openStore } from './open-store.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 export function createLogger(level: string) {
   return pino({
@@ -13,6 +14,7 @@ export function createLogger(level: string) {
 }
 
 export async function start(config: Config): Promise<void> {
+  boundHeapGrowth();
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   const app = await buildApp({ store, config, logger });
