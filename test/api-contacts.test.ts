@@ -138,7 +138,7 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         const contact = await createContact({ name: 'Luis', phones: ['+51 912 345 678'], tags: ['old'], address: { city: 'Cusco' } });
         const res = await call('PATCH', `/api/v1/contacts/${contact.id}`, {
           tags: ['Gold', 'vip', 'gold'],
-          preferredChannels: ['telegram', 'sms'],
+          preferredChannels: ['telegram', 'twilio-sms'],
           address: { street: 'Av. Sol 1', city: 'Arequipa' },
         });
         expect(res.statusCode, res.body).toBe(200);
@@ -147,7 +147,7 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
           id: contact.id,
           name: 'Luis',
           tags: ['gold', 'vip'],
-          preferredChannels: ['telegram', 'sms'],
+          preferredChannels: ['telegram', 'twilio-sms'],
           address: { street: 'Av. Sol 1', city: 'Arequipa' },
         });
         expect(updated.identities).toEqual(contact.identities);
@@ -433,6 +433,15 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
           [{ address: { city: 5 } }, 'body.address.city'],
           [{ identities: [{ kind: 'carrier-pigeon', value: 'x' }] }, 'body.identities.0.kind'],
           [{ name: 'Typo', phone: '+51987654321' }, 'body'],
+          [{ name: 'Zone', timezone: 'Mars/Olympus' }, 'body.timezone'],
+          [{ name: 'Lang', language: 'klingon-xx-yy' }, 'body.language'],
+          [{ name: 'Pref', preferredChannels: ['carrier-pigeon'] }, 'body.preferredChannels.0'],
+          [{ name: 'Big', address: { street: 'x'.repeat(301) } }, 'body.address.street'],
+          [{ name: 'Nul\u0000byte' }, 'body.name'],
+          [{ name: 'Half \uD83D surrogate' }, 'body.name'],
+          [{ name: 'Tag', tags: ['ok', 'bad\u0007'] }, 'body.tags.1'],
+          [{}, 'body'],
+          [{ name: '   ' }, 'body'],
         ];
         for (const [payload, path] of bodies) {
           const error = expectError(await call('POST', '/api/v1/contacts', payload), 400, 'invalid_request');
@@ -446,6 +455,8 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         const contact = await createContact({ name: 'Unchanged' });
         expectError(await call('PATCH', `/api/v1/contacts/${contact.id}`, { tags: 'vip' }), 400, 'invalid_request');
         expectError(await call('PATCH', `/api/v1/contacts/${contact.id}`, { nickname: 'x' }), 400, 'invalid_request');
+        const zone = expectError(await call('PATCH', `/api/v1/contacts/${contact.id}`, { timezone: 'Mars/Olympus' }), 400, 'invalid_request');
+        expect(zone.message).toContain('IANA time zone');
         expectError(await call('GET', `/api/v1/contacts/${'x'.repeat(101)}`), 414, 'invalid_url');
         expectError(await call('GET', '/api/v1/contacts/%E0%A4%A'), 400, 'invalid_url');
         expect(await listIds({ query: 'Typo' })).toEqual([]);

@@ -1,6 +1,7 @@
 // The workspace settings delivery reads: the default channel order, quiet hours and per-channel rate limits.
 // Stored in the workspace's settings JSON next to `channelOrder`; read leniently, so a malformed entry falls back to
 // the default instead of stopping every send.
+import { isTimeZone } from '../core/time-zone.js';
 import { z } from 'zod';
 import type { QuietHours, RateLimit } from '../core/delivery/index.js';
 import { DEFAULT_CHANNEL_ORDER, type Workspace } from '../store/workspaces.js';
@@ -35,7 +36,9 @@ export function deliverySettings(workspace: Workspace): DeliverySettings {
 /** The quiet period for one contact, or null when the workspace has none. */
 export function quietHoursFor(settings: DeliverySettings, contactTimezone: string | null, workspaceTimezone: string): QuietHours | null {
   if (!settings.quietHours) return null;
-  return { ...settings.quietHours, timezone: contactTimezone ?? workspaceTimezone };
+  // A zone that is not one (stored before zones were checked) must not stop the message: the workspace's stands in.
+  const zone = contactTimezone !== null && isTimeZone(contactTimezone) ? contactTimezone : workspaceTimezone;
+  return { ...settings.quietHours, timezone: zone };
 }
 
 /** An override for the channel (by id, then by kind), or undefined to use the provider default. */

@@ -33,6 +33,19 @@ export const IdentitySchema = z.object({
 
 export const AddressSchema = z.record(z.string(), z.string()).describe('Postal address: street, city, region, postalCode, country…');
 
+// A NUL or a lone surrogate breaks exports (vCard, CSV) and some browsers; nobody types either on purpose.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_OR_BROKEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text people type (names, tags, address parts): at most `max` characters, no control characters or broken Unicode. */
+export const plainText = (max: number) => z.string().max(max).refine((text) => !CONTROL_OR_BROKEN.test(text), 'must not contain control characters or broken Unicode');
+
+/** A postal address as sent to the API: at most 20 named parts of at most 300 characters each. */
+export const AddressInput = z
+  .record(z.string().min(1).max(40), plainText(300))
+  .refine((address) => Object.keys(address).length <= 20, 'may have at most 20 parts')
+  .describe('Postal address: street, city, region, postalCode, country…');
+
 export const ContactSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),

@@ -1,6 +1,7 @@
 // One imported person, from a CSV row or a vCard, checked and normalised: phones in E.164, emails lower-case, tags
 // split, the address put together. Everything wrong with a row is reported in one message per problem, each naming
 // the row and the value ("row 7: phone '12ab' is not a phone number for PE"), so the file can be fixed in one pass.
+import { isTimeZone } from '../core/time-zone.js';
 import { type IdentityKind, InvalidIdentityError, normalizeEmail, normalizeIdentity, normalizePhone } from '../core/identity.js';
 import { ADDRESS_FIELDS, type ImportField } from './fields.js';
 
@@ -174,15 +175,6 @@ function normalizeHandle(kind: (typeof HANDLE_FIELDS)[number], raw: string, regi
     if (!(error instanceof InvalidIdentityError)) throw error;
     fail(kind === 'email' ? `email '${raw}' is not an email address (write it as name@example.com)` : `${what} '${raw}' is not valid: it must be 1-200 characters without spaces`);
     return null;
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 

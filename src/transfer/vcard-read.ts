@@ -37,7 +37,7 @@ export function readVcards(text: string): VcardReadResult {
   blocks.forEach((block, i) => {
     const number = i + 1;
     try {
-      cards.push({ row: number, values: valuesOf(new ICAL.Component(ICAL.parse(namedParameters(unfoldQuotedPrintable(block))) as unknown[])) });
+      cards.push({ row: number, values: valuesOf(new ICAL.Component(ICAL.parse(textTimeZones(namedParameters(unfoldQuotedPrintable(block)))) as unknown[])) });
     } catch (error) {
       errors.push({ row: number, message: `card ${number}: could not be read (${error instanceof Error ? error.message : String(error)}); export it again from the address book` });
     }
@@ -90,6 +90,14 @@ function valuesOf(card: InstanceType<typeof ICAL.Component>): RawContact['values
     }
   }
   return values;
+}
+
+/**
+ * vCard 3.0 types TZ as a UTC offset, so the parser throws on "TZ:America/Lima" (which phones and Lifeline's own export
+ * write); a zone name is marked as text instead.
+ */
+function textTimeZones(block: string): string {
+  return block.replace(/^TZ((?:;[^:\r\n]*)?):(?![+-]?\d)/gim, (line: string, params: string) => (/VALUE=/i.test(params) ? line : `TZ${params};VALUE=TEXT:`));
 }
 
 /** vCard 2.1 writes parameters bare ("TEL;CELL;PREF:…"); later versions, and the parser, want "TYPE=CELL". */

@@ -50,6 +50,18 @@ describe('readVcards', () => {
     expect(errors).toEqual([{ row: 2, message: expect.stringMatching(/^card 2: could not be read/) }]);
   });
 
+  it('reads a time zone name in a vCard 3.0 card, where TZ is an offset by default', () => {
+    const card = (tz: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\nEMAIL:ana@x.pe\r\n${tz}\r\nEND:VCARD\r\n`;
+    for (const tz of ['TZ:America/Lima', 'tz;VALUE=TEXT:America/Lima']) {
+      const { cards, errors } = readVcards(card(tz));
+      expect(errors, tz).toEqual([]);
+      expect(cards[0]!.values.timezone, tz).toEqual(['America/Lima']);
+    }
+    const offset = readVcards(card('TZ:-05:00'));
+    expect(offset.errors).toEqual([]);
+    expect(offset.cards[0]!.values.email).toEqual(['ana@x.pe']);
+  });
+
   it('decodes quoted-printable names of vCard 2.1', () => {
     const { cards } = readVcards('BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Jos=C3=A9 Pe=\r\n=C3=B1a\r\nTEL;CELL:987654321\r\nEND:VCARD\r\n');
     expect(cards[0]!.values.name).toEqual(['José Peña']);

@@ -2,18 +2,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CHANNEL_KINDS } from '../../channels/types.js';
 import { IDENTITY_KINDS } from '../../core/identity.js';
+import { isLanguageTag, LANGUAGE_HINT } from '../../core/language.js';
+import { isTimeZone, TIME_ZONE_HINT } from '../../core/time-zone.js';
 import { SKIP_REASONS } from '../../core/delivery/index.js';
 import { deliveryPaths } from '../../inbox/delivery-paths.js';
 import { contactReachability } from '../../inbox/reachability.js';
 import { callerOf } from '../auth.js';
 import {
-  AddressSchema,
+  AddressInput,
   ContactSchema,
   contactView,
   errorResponses,
   IdParams,
   pageOf,
+  plainText,
   TimelineEntrySchema,
   TimelineItemSchema,
   timelineEntryView,
@@ -29,12 +33,12 @@ const IdentityInput = z.strictObject({
 });
 
 const ContactFields = {
-  name: z.string().max(200).nullable().optional(),
-  tags: z.array(z.string().min(1).max(50)).max(50).optional(),
-  address: AddressSchema.nullable().optional(),
-  preferredChannels: z.array(z.string().max(40)).max(20).optional().describe('Channel kinds in the order to try them.'),
-  timezone: z.string().max(60).nullable().optional(),
-  language: z.string().max(20).nullable().optional(),
+  name: plainText(200).nullable().optional(),
+  tags: z.array(plainText(50).min(1)).max(50).optional(),
+  address: AddressInput.nullable().optional(),
+  preferredChannels: z.array(z.enum(CHANNEL_KINDS)).max(20).optional().describe('Channel kinds in the order to try them.'),
+  timezone: z.string().max(60).refine(isTimeZone, TIME_ZONE_HINT).nullable().optional(),
+  language: z.string().max(20).refine(isLanguageTag, LANGUAGE_HINT).nullable().optional(),
 };
 
 const CreateContact = z.strictObject({
@@ -42,6 +46,8 @@ const CreateContact = z.strictObject({
   phones: z.array(z.string().min(1).max(40)).max(20).optional().describe('Any format; stored in E.164.'),
   emails: z.array(z.string().min(1).max(320)).max(20).optional(),
   identities: z.array(IdentityInput).max(50).optional().describe('Other handles: whatsapp, telegram, viber, messenger, instagram, webchat.'),
+}).refine((c) => Boolean(c.name?.trim() || c.phones?.length || c.emails?.length || c.identities?.length), {
+  message: 'a contact needs a name or a way to reach them (phones, emails or identities)',
 });
 
 const ListQuery = z.object({

@@ -27,7 +27,7 @@ const Route = z.union([
 
 const SendBody = z.strictObject({
   contactId: z.string().min(1).max(100),
-  text: z.string().min(1).max(20_000),
+  text: z.string().min(1).max(20_000).refine((text) => text.trim() !== '', 'must not be blank'),
   attachments: z.array(z.strictObject({ url: z.url(), contentType: z.string().max(200).optional(), filename: z.string().max(300).optional() })).max(10).optional(),
   template: z
     .strictObject({ name: z.string().min(1).max(200), language: z.string().min(2).max(20), components: z.array(z.unknown()).max(50).optional() })

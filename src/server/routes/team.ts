@@ -5,6 +5,8 @@ import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 import { hasRole, ROLES } from '../../core/roles.js';
 import { SLUG_PATTERN } from '../../core/slug.js';
+import { isTimeZone, TIME_ZONE_HINT } from '../../core/time-zone.js';
+import { CHANNEL_KINDS } from '../../channels/types.js';
 import { forbidden } from '../../errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../store/users.js';
 import { callerOf } from '../auth.js';
@@ -21,15 +23,6 @@ import {
 
 const REGIONS = new Set<string>(getCountries());
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function teamRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -156,10 +149,10 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
           .nullable()
           .optional()
           .describe('Country whose numbering plan reads phone numbers written without +country code.'),
-        timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Lima').optional(),
+        timezone: z.string().refine(isTimeZone, TIME_ZONE_HINT).optional(),
         settings: z
           .strictObject({
-            channelOrder: z.array(z.string().max(40)).max(20).optional(),
+            channelOrder: z.array(z.enum(CHANNEL_KINDS)).max(20).optional().describe('Channel kinds, in the order Auto tries them.'),
             quietHours: z
               .strictObject({ start: z.string().regex(CLOCK, 'must be HH:MM, e.g. 21:00'), end: z.string().regex(CLOCK, 'must be HH:MM, e.g. 08:00') })
               .nullable()
