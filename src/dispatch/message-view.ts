@@ -42,7 +42,7 @@ export function messageDeliveryView(stored: Delivery, attempts: readonly Deliver
     id: delivery.messageId,
     contactId: delivery.contactId,
     status: delivery.status,
-    channel: delivery.status === 'delivered' || delivery.status === 'read' ? delivery.channel : null,
+    channel: carrierOf(delivery, attempts),
     attempts: attempts.map(attemptView),
     skipped: delivery.skipped.map((skip) => ({ channel: skip.kind, reason: skip.reason, explanation: skip.explanation })),
     explanation: explainDelivery(delivery, attempts),
@@ -50,6 +50,17 @@ export function messageDeliveryView(stored: Delivery, attempts: readonly Deliver
     createdAt: new Date(delivery.createdAt).toISOString(),
     updatedAt: new Date(delivery.updatedAt).toISOString(),
   };
+}
+
+/**
+ * The channel that delivered the message; for one sent but not (yet) confirmed, the channel that took it. Email,
+ * Telegram and call tasks give no delivery receipts, so "sent" is where their messages stay.
+ */
+function carrierOf(delivery: Delivery, attempts: readonly DeliveryAttempt[]): string | null {
+  if (delivery.status === 'delivered' || delivery.status === 'read') return delivery.channel;
+  if (delivery.status !== 'sent') return null;
+  const accepted = attempts.filter((a) => a.status === 'sent' || a.status === 'delivered' || a.status === 'read');
+  return accepted.at(-1)?.kind ?? null;
 }
 
 function resultOf(attempt: DeliveryAttempt): AttemptResult {

@@ -46,7 +46,7 @@ const MessageDelivery = z.object({
   id: z.string(),
   contactId: z.string(),
   status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed']),
-  channel: z.string().nullable().describe('The channel kind that delivered the message, once one did.'),
+  channel: z.string().nullable().describe('The channel kind that delivered the message, once one did; while it is "sent", the one that accepted it.'),
   attempts: z.array(AttemptViewSchema),
   skipped: z.array(z.object({ channel: z.string(), reason: z.string(), explanation: z.string() })).describe('Channels not tried, and why.'),
   explanation: z.string().describe('Where the message stands, in plain words.'),
