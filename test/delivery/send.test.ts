@@ -302,6 +302,36 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       expect(await sentTo('whatsapp', contact.phone)).toHaveLength(1);
     });
 
+    it('takes the key from the Idempotency-Key header too, and refuses a key reused for another message', async () => {
+      const contact = await newContact();
+      const other = await newContact();
+      const key = `header-${unique()}`;
+      const post = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${s.url}/api/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string; message: string } } };
+      };
+      const body = { contactId: contact.id, text: `Header key ${unique()}`, template: TEMPLATE };
+      const first = await post(body, { 'idempotency-key': key });
+      expect(first.status, JSON.stringify(first.body)).toBe(202);
+      const again = await post(body, { 'idempotency-key': key });
+      expect(again).toMatchObject({ status: 200, body: { id: first.body.id } });
+      expect(await post({ ...body, idempotencyKey: key })).toMatchObject({ status: 200, body: { id: first.body.id } });
+
+      for (const changed of [{ ...body, text: 'Another text' }, { ...body, contactId: other.id }]) {
+        const reused = await post(changed, { 'idempotency-key': key });
+        expect(reused.status, JSON.stringify(reused.body)).toBe(409);
+        expect(reused.body.error).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining('use a new key') });
+      }
+      expect((await post({ ...body, idempotencyKey: 'one' }, { 'idempotency-key': 'two' })).status).toBe(400);
+      await settle(first.body.id!);
+      expect(await sentTo('whatsapp', contact.phone)).toHaveLength(1);
+      expect(await sentTo('whatsapp', other.phone)).toHaveLength(0);
+    });
+
     it('never sends SMS to a customer who replied STOP', async () => {
       const contact = await newContact();
       await customerWrites('twilio-sms', contact, 'STOP');

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { CHANNEL_KINDS } from '../../channels/types.js';
 import { messageDeliveryView } from '../../dispatch/message-view.js';
 import { DEFAULT_FAILOVER } from '../../dispatch/send-message.js';
-import { notFound } from '../../errors.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
+import type { Delivery } from '../../store/deliveries.js';
 import { callerOf } from '../auth.js';
 import { AttemptViewSchema, errorResponses, IdParams } from '../views.js';
 
@@ -34,7 +35,12 @@ const SendBody = z.strictObject({
     .optional()
     .describe('An approved WhatsApp template: needed to reach a customer outside the 24-hour window.'),
   route: Route.optional().describe('"auto" (default): the contact\'s preferred channels, then the one they last wrote on, then the workspace order.'),
-  idempotencyKey: z.string().min(1).max(200).optional().describe('The same key again returns the first message and sends nothing.'),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('The same key again returns the first message and sends nothing; the Idempotency-Key header works too. A key reused for another message is refused (409).'),
   notBefore: z.iso.datetime({ offset: true }).optional().describe('Do not send before this time.'),
   urgent: z.boolean().optional().describe('Send even during the quiet hours.'),
   subject: z.string().min(1).max(300).optional().describe('Email subject.'),
@@ -61,10 +67,17 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/messages', {
     config: { role: 'agent' },
-    schema: { tags, summary: 'Send a message to a contact', body: SendBody, response: { 200: Accepted, 202: Accepted, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'Send a message to a contact',
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+      body: SendBody,
+      response: { 200: Accepted, 202: Accepted, ...errorResponses },
+    },
     handler: async (request, reply) => {
       const caller = callerOf(request);
       const body = request.body;
+      const idempotencyKey = idempotencyKeyOf(body.idempotencyKey, request.headers['idempotency-key']);
       const route = body.route === undefined || body.route === 'auto' ? {} : body.route;
       const outcome = await app.dispatcher.outbox.send(caller.workspace, caller.data, {
         contactId: body.contactId,
@@ -74,12 +87,13 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
         subject: body.subject ?? null,
         channels: route.channels ?? [],
         failover: { ...DEFAULT_FAILOVER, ...stripUndefined(route.failover ?? {}) },
-        idempotencyKey: body.idempotencyKey ?? null,
+        idempotencyKey,
         notBefore: body.notBefore ? Date.parse(body.notBefore) : null,
         urgent: body.urgent ?? false,
         authorUserId: caller.userId,
       });
       if (outcome.created) app.dispatcher.wake();
+      else if (idempotencyKey !== null) refuseReuse(idempotencyKey, outcome.delivery, body);
       return reply.code(outcome.created ? 202 : 200).send({ id: outcome.delivery.messageId, status: outcome.delivery.status });
     },
   });
@@ -94,6 +108,32 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       return messageDeliveryView(delivery, await data.deliveries.attempts(delivery.messageId));
     },
   });
+}
+
+/** The key from the body or the Idempotency-Key header (the usual place for it); both may be given if they agree. */
+function idempotencyKeyOf(inBody: string | undefined, inHeader: string | undefined): string | null {
+  if (inBody !== undefined && inHeader !== undefined && inBody !== inHeader) {
+    throw badRequest('invalid_request', 'The Idempotency-Key header and the body\'s idempotencyKey differ: give the key once, or the same in both.');
+  }
+  return inBody ?? inHeader ?? null;
+}
+
+/**
+ * A key answers for one message. Reused for another contact or other words, answering with the first message would
+ * leave the new one unsent without a word: refused instead, so the caller picks a new key.
+ */
+function refuseReuse(key: string, first: Delivery, body: z.infer<typeof SendBody>): void {
+  const same =
+    first.contactId === body.contactId &&
+    first.request.text === body.text &&
+    (first.request.template?.name ?? null) === (body.template?.name ?? null) &&
+    (first.request.subject ?? null) === (body.subject ?? null);
+  if (!same) {
+    throw conflict(
+      'idempotency_key_reused',
+      `The idempotency key "${key}" was used for another message (message ${first.messageId}, to another contact or with other words). Nothing was sent: use a new key for a new message.`,
+    );
+  }
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
