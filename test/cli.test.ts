@@ -44,8 +44,16 @@ describe('lifeline CLI', () => {
   const data = mkdtempSync(join(tmpdir(), 'lifeline-cli-'));
 
   it('creates the workspace owner, an API key, and serves the API with it', async () => {
-    const admin = await lifeline(['admin', 'create', '--email', 'owner@shop.example', '--password', 'sup3rsecret', '--data', data]);
-    expect(admin.stdout).toMatch(/owner owner@shop\.example/);
+    // Refused inputs leave nothing behind: the next try still creates the workspace, with its owner.
+    for (const [flags, message] of [
+      [['--password', 'short'], /at least 8 characters/],
+      [['--password', 'sup3rsecret', '--region', 'XX'], /not a country code/],
+    ] as const) {
+      const refused = await lifeline(['admin', 'create', '--email', 'owner@shop.example', ...flags, '--data', data]).catch((error: { stderr: string }) => error);
+      expect(refused.stderr).toMatch(message);
+    }
+    const admin = await lifeline(['admin', 'create', '--email', 'owner@shop.example', '--password', 'sup3rsecret', '--workspace', 'Bodega Marta', '--data', data]);
+    expect(admin.stdout).toMatch(/Created workspace "Bodega Marta" .* owner owner@shop\.example/);
 
     const created = await lifeline(['apikey', 'create', '--name', 'shop', '--data', data]);
     const key = created.stdout.trimEnd().split('\n').at(-1)!;

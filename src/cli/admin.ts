@@ -1,8 +1,11 @@
 // `lifeline admin create`: the first user creates the workspace and owns it; later ones join it.
+import { getCountries } from 'libphonenumber-js';
 import type { Config } from '../config.js';
 import { ROLES, type Role } from '../core/roles.js';
 import { badRequest } from '../errors.js';
 import { openStore } from './open-store.js';
+
+const isCountry = (code: string) => (getCountries() as string[]).includes(code);
 
 export async function adminCreate(
   config: Config,
@@ -11,7 +14,7 @@ export async function adminCreate(
   if (!ROLES.includes(options.role as Role)) throw badRequest('invalid_role', `--role must be one of ${ROLES.join(', ')}.`);
   if (!/^[^\s@]+@[^\s@]+$/.test(options.email)) throw badRequest('invalid_email', `--email "${options.email}" is not an email address.`);
   const region = options.region?.toUpperCase();
-  if (region && !/^[A-Z]{2}$/.test(region)) throw badRequest('invalid_region', '--region must be a two-letter country code such as PE.');
+  if (region && !isCountry(region)) throw badRequest('invalid_region', `--region "${options.region}" is not a country code: use two letters such as PE, US or ES.`);
   const store = await openStore(config);
   try {
     const existing = await store.workspaces.first();

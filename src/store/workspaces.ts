@@ -2,13 +2,13 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Role } from '../core/roles.js';
 import { slugify, uniqueSlug } from '../core/slug.js';
-import { conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
 import { hashPassword } from './passwords.js';
 import type { Database, UserTable, WorkspaceTable } from './schema.js';
-import { type User, UserStore } from './users.js';
+import { MIN_PASSWORD_LENGTH, type User, UserStore } from './users.js';
 
 export interface WorkspaceSettings {
   /** The order in which channels are tried when neither the message nor the contact says otherwise. */
@@ -134,6 +134,11 @@ export class WorkspaceStore {
     defaultRegion?: string | null;
     role?: Role;
   }): Promise<{ workspace: Workspace; owner: User }> {
+    // Everything the owner's account could be refused for is checked before the workspace is written, so that a
+    // refusal leaves nothing behind (an empty workspace would take the next attempt's owner as a mere admin).
+    if (input.password.length < MIN_PASSWORD_LENGTH) {
+      throw badRequest('weak_password', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
     const taken = await this.db.selectFrom('users').select('id').where('email', '=', input.email.trim().toLowerCase()).executeTakeFirst();
     if (taken) throw conflict('email_taken', `A user with the email ${input.email} already exists.`);
     const workspace = await this.create({ name: input.workspaceName, defaultRegion: input.defaultRegion ?? null });
