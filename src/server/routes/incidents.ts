@@ -137,7 +137,7 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
       tags,
       summary: 'Close an incident',
       params: IdParams,
-      body: z.strictObject({ note: z.string().trim().max(2000).optional() }).optional(),
+      body: z.strictObject({ note: z.string().trim().max(2000).optional() }).nullish(),
       response: { 200: IncidentSchema, ...errorResponses },
     },
     handler: async (request) => {
