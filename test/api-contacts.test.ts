@@ -207,8 +207,15 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         const ana = await create({ name: 'Ana Pérez', phones: ['987 654 321'], emails: ['ana@tienda.pe'] });
         const luis = await create({ name: 'Luis Soto', phones: ['+51 912 345 678'], emails: ['luis@correo.com'] });
         const marta = await create({ name: 'Marta', tags: ['VIP'] });
+        const jose = await create({ name: 'José Peña Ñandú', emails: ['jp@x.pe'] });
         const cases: [Record<string, string>, string[]][] = [
           [{ query: 'pér' }, [ana.id]],
+          [{ query: 'per' }, [ana.id]],
+          [{ query: 'jose pena' }, [jose.id]],
+          [{ query: 'PEÑA josé' }, [jose.id]],
+          [{ query: 'nandu' }, [jose.id]],
+          [{ query: 'ana perez' }, [ana.id]],
+          [{ query: 'ana soto' }, []],
           [{ query: 'SOTO' }, [luis.id]],
           [{ query: '912 345' }, [luis.id]],
           [{ query: '+51 (987) 654' }, [ana.id]],
@@ -220,7 +227,7 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
           [{ query: 'zzz' }, []],
           [{ query: '%' }, []],
           [{ query: '_' }, []],
-          [{}, [marta.id, luis.id, ana.id]],
+          [{}, [jose.id, marta.id, luis.id, ana.id]],
         ];
         for (const [query, expected] of cases) {
           expect(await listIds(query, shop.apiKey), JSON.stringify(query)).toEqual(expected);

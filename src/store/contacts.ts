@@ -1,4 +1,5 @@
 // Contacts and their identities (every way to reach a person), tags and merges, always within one workspace.
+import { foldForSearch } from '../core/search-fold.js';
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import {
@@ -75,8 +76,8 @@ export interface ContactQuery {
 }
 
 export interface ContactSearchMatch {
-  /** A LIKE pattern for `contacts.search_text`, escaped with '\\'. */
-  like: string;
+  /** LIKE patterns for `contacts.search_text`, escaped with '\\': one per word typed, each must match. */
+  likes: string[];
   /** The only contacts that can match (from the SQLite trigram index), or null when every contact must be checked. */
   ids: string[] | null;
 }
@@ -191,7 +192,7 @@ export class ContactStore {
       const match = await this.searchMatch(query.query);
       if (!match) return { items: [], nextCursor: null };
       if (match.ids) q = q.where('id', 'in', match.ids);
-      q = q.where(sql<boolean>`search_text like ${match.like} escape '\\'`);
+      for (const like of match.likes) q = q.where(sql<boolean>`search_text like ${like} escape '\\'`);
     }
     if (query.tag) {
       // The tag's id as a constant lets PostgreSQL use the statistics of contact_tags.tag_id: a rare tag is then read
@@ -231,16 +232,22 @@ export class ContactStore {
   }
 
   /**
-   * What the search box matches: contacts whose `search_text` is LIKE `like` (escaped with '\\'), and on SQLite,
-   * when the trigram index can tell, the only ids that can match. Null when no contact can match. Shared by the
-   * contact list and the inbox's conversation search, so both find the same people.
+   * What the search box matches: contacts whose `search_text` holds every word typed, in any order, without regard
+   * to case or accents; and on SQLite, when the trigram index can tell, the only ids that can match. Null when no
+   * contact can match. Shared by the contact list and the inbox's conversation search, so both find the same people.
    */
   async searchMatch(query: string): Promise<ContactSearchMatch | null> {
-    const text = query.trim().toLowerCase();
-    const needle = PHONE_QUERY.test(text) ? text.replace(/[\s().-]/g, '') : text;
-    const ids = await this.indexedMatches(needle);
-    if (ids?.length === 0) return null;
-    return { like: `%${escapeLike(needle)}%`, ids };
+    const text = foldForSearch(query.trim());
+    // A phone number is one word however it is spaced.
+    const needles = PHONE_QUERY.test(text) ? [text.replace(/[\s().-]/g, '')] : [...new Set(text.split(/\s+/))];
+    let ids: string[] | null = null;
+    for (const needle of needles) {
+      const found = await this.indexedMatches(needle);
+      if (found === null) continue;
+      ids = ids === null ? found : intersect(ids, found);
+      if (ids.length === 0) return null;
+    }
+    return { likes: needles.map((needle) => `%${escapeLike(needle)}%`), ids };
   }
 
   /**
@@ -522,7 +529,12 @@ export class ContactStore {
 /** Phones are searchable with and without their '+', as people type them both ways. */
 export function searchText(name: string | null, values: string[]): string {
   const parts = [name ?? '', ...values, ...values.filter((v) => v.startsWith('+')).map((v) => v.slice(1))];
-  return parts.join(' ').toLowerCase();
+  return foldForSearch(parts.join(' '));
+}
+
+function intersect(a: readonly string[], b: readonly string[]): string[] {
+  const inB = new Set(b);
+  return a.filter((id) => inB.has(id));
 }
 
 function toIdentity(row: ContactIdentityTable): Identity {

@@ -78,7 +78,7 @@ export class ConversationStore {
             .select('contacts.id')
             .whereRef('contacts.id', '=', 'conversations.contact_id')
             .where('contacts.workspace_id', '=', this.workspaceId)
-            .where(sql<boolean>`contacts.search_text like ${match.like} escape '\\'`),
+            .where((eb) => eb.and(match.likes.map((like) => sql<boolean>`contacts.search_text like ${like} escape '\\'`))),
         ),
       );
     }
