@@ -225,13 +225,14 @@ describe.each(DATABASES)('job queue on $kind', ({ kind, skip }) => {
   it.skipIf(skip)('retries a handler that throws with backoff, then dead-letters it after maxAttempts', async () => {
     const { id } = await jobs.enqueue({ queue: 'flaky', payload: null, maxAttempts: 3 });
     const attempts: { attempt: number; at: number }[] = [];
+    const warnings: { msg: string; attempt: unknown }[] = [];
     const worker = startWorker({
       queue: 'flaky',
       name: 'flaky-worker',
       jobQueue: jobs,
       pollMs: 5,
       backoff: { baseMs: 40, maxMs: 1_000 },
-      log: quiet,
+      log: { ...quiet, warn: (obj, msg) => warnings.push({ msg, attempt: (obj as { attempt?: unknown }).attempt }) },
       handler: async (job) => {
         attempts.push({ attempt: job.attempts, at: Date.now() });
         throw new Error(`provider said no (${job.attempts})`);
@@ -244,6 +245,8 @@ describe.each(DATABASES)('job queue on $kind', ({ kind, skip }) => {
       });
       expect(dead).toMatchObject({ attempts: 3, lastError: 'provider said no (3) (gave up after 3 attempts)' });
       expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      // Every failure is told, not only the last.
+      expect(warnings).toEqual([1, 2, 3].map((attempt) => ({ msg: expect.stringMatching(/^A job failed/), attempt })));
       // Equal jitter: at least half the window, 20 ms after the first failure and 40 ms after the second.
       expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(19);
       expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(39);

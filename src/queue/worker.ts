@@ -168,6 +168,8 @@ export function startWorker(options: WorkerOptions): Worker {
         if (!isOutcome(returned)) throw new Error(`The job handler returned ${JSON.stringify(returned) ?? String(returned)}, which is not an outcome.`);
         outcome = returned;
       } catch (error) {
+        // Handlers answer expected failures with an outcome; a throw is something nobody planned for, so it is told.
+        log.warn({ err: error, queue, worker: name, jobId: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts }, 'A job failed; it runs again after a pause.');
         outcome = { retryAt: now() + backoffDelay(job.attempts, { policy, retryAfterMs: retryAfterMs(error) }), error: errorMessage(error) };
       }
     }
