@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CHANNEL_KINDS } from '../../channels/types.js';
+import { badRequest } from '../../errors.js';
 import { CONVERSATION_STATUSES } from '../../store/conversations.js';
 import { callerOf } from '../auth.js';
 import { ConversationSchema, conversationView, errorResponses, IdParams, InboxConversationSchema, inboxConversationView, pageOf } from '../views.js';
@@ -9,7 +11,7 @@ import { ConversationSchema, conversationView, errorResponses, IdParams, InboxCo
 const ListQuery = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
   assignee: z.string().max(100).optional().describe("A user id, 'me', or 'none' for unassigned."),
-  channel: z.string().max(40).optional(),
+  channel: z.enum(CHANNEL_KINDS).optional(),
   contactId: z.string().max(100).optional(),
   q: z.string().max(200).optional().describe("Part of the contact's name or of any of their handles (phone, email, …)."),
   cursor: z.string().max(500).optional(),
@@ -32,6 +34,10 @@ export async function conversationRoutes(app: FastifyInstance): Promise<void> {
       const caller = callerOf(request);
       const { q, ...filter } = request.query;
       const assignee = filter.assignee === 'me' ? (caller.userId ?? 'none') : filter.assignee;
+      // A mistyped id would otherwise answer an empty list, which reads as "nobody has work".
+      if (assignee && assignee !== 'none' && !(await caller.data.users.get(assignee))) {
+        throw badRequest('invalid_request', `assignee: no user with id ${assignee} in this workspace; use a user id, 'me' or 'none'.`);
+      }
       const page = await caller.data.conversations.list({ ...filter, assignee, query: q });
       const summaries = await caller.data.conversations.summaries(page.items);
       return { items: page.items.map((c) => inboxConversationView(c, summaries.get(c.id))), nextCursor: page.nextCursor };
