@@ -321,7 +321,12 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         expect(merged).toMatchObject({ id: keep.id, name: 'Rosa', tags: ['lima', 'vip'], address: { city: 'Lima' } });
         expect(merged.identities.map((i) => i.value).sort()).toEqual(['+51987111001', 'rosa@shop.pe']);
 
-        expectError(await call('GET', `/api/v1/contacts/${other.id}`), 404, 'not_found');
+        // The old id says where the contact went, on reads and on sends (a shop's system may have stored it).
+        const gone = expectError(await call('GET', `/api/v1/contacts/${other.id}`), 404, 'not_found');
+        expect(gone).toMatchObject({ message: expect.stringContaining(`merged into contact ${keep.id}`), details: { mergedInto: keep.id } });
+        const send = expectError(await call('POST', '/api/v1/messages', { contactId: other.id, text: 'hola' }), 404, 'not_found');
+        expect(send.details).toEqual({ mergedInto: keep.id });
+        expect(expectError(await call('GET', '/api/v1/contacts/never-existed'), 404, 'not_found').details).toBeUndefined();
         expect(await listIds({ query: 'rosa@shop' })).toEqual([keep.id]);
         const items = (await timeline(keep.id)).items;
         expect(items.map((i) => i.id).sort()).toEqual([message.id, note.json<TimelineBody>().id].sort());

@@ -9,7 +9,7 @@ import {
   normalizeIdentity,
 } from '../core/identity.js';
 import { type MergeSuggestion, mergeContactFields, suggestMerges } from '../core/merge.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, conflict, LifelineError, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
@@ -181,8 +181,38 @@ export class ContactStore {
 
   async require(id: string): Promise<Contact> {
     const contact = await this.get(id);
-    if (!contact) throw notFound('contact', id);
+    if (!contact) throw await this.missing(id);
     return contact;
+  }
+
+  /**
+   * The error for a contact id that is not there: plain not found, or, for a contact merged into another, where it
+   * went (`details.mergedInto`), so that a system that stored the old id can move to the new one.
+   */
+  async missing(id: string): Promise<LifelineError> {
+    const into = await this.mergedInto(id);
+    if (!into) return notFound('contact', id);
+    return new LifelineError('not_found', 404, `Contact ${id} was merged into contact ${into}: use that id from now on.`, { mergedInto: into });
+  }
+
+  /** The contact this id was merged into, following merges of merges, if it still exists. Read on the 404 path only. */
+  private async mergedInto(id: string): Promise<string | null> {
+    let current = id;
+    for (let hop = 0; hop < 5; hop++) {
+      const merge = await this.db
+        .selectFrom('audit_log')
+        .select('target_id')
+        .where('workspace_id', '=', this.workspaceId)
+        .where('action', '=', 'contact.merged')
+        .where(sql<boolean>`details like ${`%"mergedContactId":"${escapeLike(current)}"%`} escape '\\'`)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!merge?.target_id) return null;
+      current = merge.target_id;
+      if (await this.get(current)) return current;
+    }
+    return null;
   }
 
   async list(query: ContactQuery): Promise<Page<Contact>> {

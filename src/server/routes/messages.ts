@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CHANNEL_KINDS } from '../../channels/types.js';
 import { messageDeliveryView } from '../../dispatch/message-view.js';
 import { DEFAULT_FAILOVER } from '../../dispatch/send-message.js';
-import { badRequest, conflict, notFound } from '../../errors.js';
+import { badRequest, conflict, LifelineError, notFound } from '../../errors.js';
 import type { Delivery } from '../../store/deliveries.js';
 import { callerOf } from '../auth.js';
 import { AttemptViewSchema, errorResponses, IdParams } from '../views.js';
@@ -79,7 +79,8 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       const body = request.body;
       const idempotencyKey = idempotencyKeyOf(body.idempotencyKey, request.headers['idempotency-key']);
       const route = body.route === undefined || body.route === 'auto' ? {} : body.route;
-      const outcome = await app.dispatcher.outbox.send(caller.workspace, caller.data, {
+      const outcome = await app.dispatcher.outbox
+        .send(caller.workspace, caller.data, {
         contactId: body.contactId,
         text: body.text,
         attachments: body.attachments,
@@ -91,7 +92,11 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
         notBefore: body.notBefore ? Date.parse(body.notBefore) : null,
         urgent: body.urgent ?? false,
         authorUserId: caller.userId,
-      });
+        })
+        // A contact merged into another: say which, so that the caller's stored id can be updated.
+        .catch(async (error: unknown) => {
+          throw error instanceof LifelineError && error.code === 'not_found' ? await caller.data.contacts.missing(body.contactId) : error;
+        });
       if (outcome.created) app.dispatcher.wake();
       else if (idempotencyKey !== null) refuseReuse(idempotencyKey, outcome.delivery, body);
       return reply.code(outcome.created ? 202 : 200).send({ id: outcome.delivery.messageId, status: outcome.delivery.status });
