@@ -226,6 +226,10 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
     it('moves the customers of a banned channel to another one, with a deep link, and counts who moved', async () => {
       const same = await s.api('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: whatsapp });
       expect(same.status).toBe(400);
+      const voice = await s.createChannel('voice', {});
+      const toCalls = await s.api<{ error: { message: string } }>('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: voice.id });
+      expect(toCalls.status).toBe(400);
+      expect(toCalls.body.error.message).toContain('cannot write to them');
       const res = await s.api<{ id: string; text: string; total: number; moved: number; broadcastId: string }>('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: sms });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       // The deep link to the new channel and the contact page.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelHealth, DEFAULT_HEALTH_WINDOW_MS, inboundSilence, withProbe } from './health.js';
-import { callListCsv, defaultIncidentSettings, playbookFor, playbookText, resolveIncidentSettings, splitAffected, watchChannel } from './incidents.js';
+import { callListCsv, defaultIncidentSettings, playbookFor, playbookText, resolveIncidentSettings, splitAffected, watchChannel, withLinks } from './incidents.js';
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 const limits = { openAfterSeconds: 60, closeAfterSeconds: 120 };
@@ -61,6 +61,13 @@ describe('splitAffected', () => {
     expect(split.message.map((c) => c.contactId)).toEqual(['a']);
     expect(split.call.map((c) => c.contactId)).toEqual(['b']);
     expect(split.unreachable.map((c) => c.contactId)).toEqual(['c']);
+  });
+});
+
+describe('withLinks', () => {
+  it('adds the links a custom move notice lacks, once each', () => {
+    expect(withLinks('We moved to SMS.', ['sms:+1555', 'https://x/c/shop'])).toBe('We moved to SMS.\nsms:+1555\nhttps://x/c/shop');
+    expect(withLinks('Text us at sms:+1555', ['sms:+1555', null, 'https://x/c/shop'])).toBe('Text us at sms:+1555\nhttps://x/c/shop');
   });
 });
 

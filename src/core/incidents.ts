@@ -220,6 +220,12 @@ export function callListCsv(rows: readonly CallListRow[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** A business's own move notice, with the links it lacks (the new channel's, the contact page) added on new lines. */
+export function withLinks(text: string, links: readonly (string | null)[]): string {
+  const missing = links.filter((link): link is string => !!link && !text.includes(link));
+  return [text, ...missing].join('\n');
+}
+
 /** The move notice of a channel migration: where to write from now on, with the link, and the contact page. */
 export function moveNoticeText(language: IncidentLanguage, fromKind: string, toKind: string, link: string | null, contactPageUrl: string | null): string {
   const from = capitalize(channelName(fromKind));

@@ -4,7 +4,7 @@
 import { broadcastProgress, createBroadcast } from '../broadcasts/service.js';
 import { adapterFor } from '../channels/registry.js';
 import { deepLinkFor } from '../contact-page/deep-links.js';
-import { moveNoticeText } from '../core/incidents.js';
+import { moveNoticeText, withLinks } from '../core/incidents.js';
 import { badRequest } from '../errors.js';
 import type { ChannelMigration } from '../store/incidents.js';
 import type { Store } from '../store/store.js';
@@ -42,12 +42,15 @@ export async function startMigration(
   if (from.id === to.id) throw badRequest('invalid_migration', 'fromChannelId and toChannelId are the same channel: move customers to another one.');
   // Broadcasts exclude channels by kind: with the same kind on both sides the notice could go out on the old account.
   if (from.kind === to.kind) throw badRequest('invalid_migration', 'Moving between two channels of the same kind is not supported yet: pick a channel of another kind.');
+  if (to.kind === 'voice') {
+    throw badRequest('invalid_migration', 'Call tasks cannot take a channel over: customers cannot write to them. Pick a channel they can write on, such as SMS, email, Telegram or the webchat.');
+  }
   if (to.state !== 'active') throw badRequest('invalid_migration', `Channel ${to.name} is ${to.state}: resume it before moving customers to it.`);
   const workspace = await store.workspaces.require(workspaceId);
   const settings = await engine.settings(workspaceId);
   const link = deepLinkFor(to.kind, to.config, { channelId: to.id, publicUrl })?.url ?? null;
   const page = `${publicUrl}/c/${workspace.slug}`;
-  const text = input.text ?? moveNoticeText(settings.language, from.kind, to.kind, link, page);
+  const text = input.text ? withLinks(input.text, [link, page]) : moveNoticeText(settings.language, from.kind, to.kind, link, page);
   const customers = await data.incidents.customersOfChannel(from.id, adapterFor(from.kind)?.addresses[0] ?? null);
   let broadcastId: string | null = null;
   if (customers.length > 0) {
