@@ -1,6 +1,7 @@
 // The `data` of each webhook type: what an integration needs without calling back, read from the store when the
 // event happens (a snapshot: retries send the same body even if the message or contact changes later).
 // docs/integrations.md documents each shape; keep the two in step.
+import { NO_RECEIPT_KINDS } from '../core/delivery/index.js';
 import { messageDeliveryView } from '../dispatch/message-view.js';
 import type { LiveEvent } from '../live/event-bus.js';
 import { contactView } from '../server/views.js';
@@ -91,7 +92,7 @@ function plainStatus(status: string, channel: string | null): string {
     case 'sending':
       return `Being sent${on}.`;
     case 'sent':
-      return `Sent${on}; waiting for the delivery receipt.`;
+      return channel && NO_RECEIPT_KINDS.has(channel) ? `Sent${on}, which gives no delivery receipts.` : `Sent${on}; waiting for the delivery receipt.`;
     case 'delivered':
       return `Delivered${on}.`;
     case 'read':

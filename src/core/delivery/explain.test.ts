@@ -63,6 +63,7 @@ describe('explainAttempt', () => {
 
   it('describes successful outcomes', () => {
     expect(explainAttempt({ kind: 'whatsapp', outcome: { type: 'accepted' } })).toBe('Handed to WhatsApp; waiting for the delivery receipt.');
+    expect(explainAttempt({ kind: 'telegram', outcome: { type: 'accepted' } })).toBe('Handed to Telegram, which gives no delivery receipts.');
     expect(explainAttempt({ kind: 'twilio-sms', outcome: { type: 'delivered' } })).toBe('Delivered by SMS.');
     expect(explainAttempt({ kind: 'messenger', outcome: { type: 'read' }, next: { type: 'none' } })).toBe('Read by the customer on Messenger.');
   });

@@ -2,6 +2,7 @@
 // Composed from the error category, the adapter's own explanation, the channel names and what happened next.
 import type { ErrorCategory } from '../../channels/types.js';
 import type { ReceiptTimeout } from './failover.js';
+import { NO_RECEIPT_KINDS } from './progress.js';
 import { capitalize, channelName, channelOperator, formatDuration, joinWords } from './wording.js';
 
 export type AttemptOutcome =
@@ -37,7 +38,8 @@ function describeOutcome(kind: string, outcome: AttemptOutcome): string {
   const name = channelName(kind);
   switch (outcome.type) {
     case 'accepted':
-      return `Handed to ${name}; waiting for the delivery receipt.`;
+      // Telegram, email, the webchat and call tasks never say "delivered": waiting would be a promise nobody keeps.
+      return NO_RECEIPT_KINDS.has(kind) ? `Handed to ${name}, which gives no delivery receipts.` : `Handed to ${name}; waiting for the delivery receipt.`;
     case 'delivered':
       return `Delivered by ${name}.`;
     case 'read':
