@@ -464,6 +464,10 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         expectError(await call('POST', '/api/v1/contacts'), 400, 'invalid_request');
         const broken = await t.as(ws.apiKey, { method: 'POST', url: '/api/v1/contacts', headers: { 'content-type': 'application/json' }, payload: '{"name": "Ana",' });
         expectError(broken, 400, 'invalid_json');
+        const xml = await t.as(ws.apiKey, { method: 'POST', url: '/api/v1/contacts', headers: { 'content-type': 'application/xml' }, payload: '<contact/>' });
+        expect(expectError(xml, 415, 'unsupported_media_type').message).toContain('Content-Type: application/json');
+        const empty = await t.as(ws.apiKey, { method: 'POST', url: '/api/v1/contacts', headers: { 'content-type': 'application/json' }, payload: '' });
+        expect(expectError(empty, 400, 'invalid_json').message).toContain('body is empty');
         const contact = await createContact({ name: 'Unchanged' });
         expectError(await call('PATCH', `/api/v1/contacts/${contact.id}`, { tags: 'vip' }), 400, 'invalid_request');
         expectError(await call('PATCH', `/api/v1/contacts/${contact.id}`, { nickname: 'x' }), 400, 'invalid_request');

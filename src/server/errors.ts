@@ -27,6 +27,16 @@ function describeIssues(issues: { instancePath?: string; message?: string }[], p
  * For Fastify's `frameworkErrors` option: the router's own refusals (a bad %-escape, a path segment over 100
  * characters) never reach the error handler, so without this they leave in Fastify's shape, not ours.
  */
+/** Fastify's refusals of a body, in words that say what to send instead. */
+const FRAMEWORK_ERRORS: Record<string, (contentType: string | undefined) => { code: string; message: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (type) => ({
+    code: 'unsupported_media_type',
+    message: `This endpoint does not take ${type ? `"${type}"` : 'a body without a Content-Type'}: send JSON with Content-Type: application/json.`,
+  }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => ({ code: 'invalid_json', message: 'The body is empty although Content-Type says JSON: send a JSON object such as {}, or no Content-Type.' }),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => ({ code: 'body_too_large', message: 'The body is larger than this endpoint takes: send less at once, or split it.' }),
+};
+
 export function routerErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   reply.code(tooLong ? 414 : 400).send({
@@ -62,9 +72,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send({ error: { code: 'invalid_json', message: `The body is not valid JSON: ${error.message}. Fix its syntax.` } });
     }
     if (status >= 400 && status < 500) {
+      const known = error.code ? FRAMEWORK_ERRORS[error.code]?.(request.headers['content-type']) : undefined;
+      if (known) return reply.code(status).send({ error: known });
       return reply.code(status).send({
-        // @fastify/rate-limit's refusal carries no code of its own.
-        error: { code: (error.code ?? (status === 429 ? 'rate_limited' : 'bad_request')).toLowerCase(), message: error.message },
+        // @fastify/rate-limit's refusal carries no code of its own; Fastify's own codes (FST_…) mean nothing to a caller.
+        error: { code: error.code && !error.code.startsWith('FST_') ? error.code.toLowerCase() : status === 429 ? 'rate_limited' : 'bad_request', message: error.message },
       });
     }
     request.log.error({ err: error }, 'request failed');
