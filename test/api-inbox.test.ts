@@ -199,7 +199,7 @@ describe.each(DATABASES)('inbox API on $kind', ({ kind, skip }) => {
         expect(expectError(await t.as(ws.apiKey, { method: 'GET', url: `/api/v1/conversations?q=${'a'.repeat(201)}` }), 400, 'invalid_request')).toContain('querystring.q');
         expectError(await t.as(ws.apiKey, { method: 'GET', url: '/api/v1/conversations?q=ana&cursor=nonsense' }), 400, 'invalid_cursor');
         expect(expectError(await t.as(ws.apiKey, { method: 'GET', url: '/api/v1/conversations?channel=carrier' }), 400, 'invalid_request')).toContain('querystring.channel');
-        expect(expectError(await t.as(ws.apiKey, { method: 'GET', url: '/api/v1/conversations?assignee=nobody' }), 400, 'invalid_request')).toContain('no user with id nobody');
+        expect(expectError(await t.as(ws.apiKey, { method: 'GET', url: '/api/v1/conversations?assignee=nobody' }), 400, 'invalid_assignee')).toContain('no user with id nobody');
         expect((await t.as(ws.apiKey, { method: 'GET', url: '/api/v1/conversations?assignee=none&channel=whatsapp' })).statusCode).toBe(200);
         expectError(await t.as(ws.apiKey, { method: 'POST', url: '/api/v1/conversations/no-such-id/read' }), 404, 'not_found');
 

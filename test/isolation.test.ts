@@ -218,7 +218,13 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
       const conversations = await ok<{ items: ConversationBody[] }>(call(a, 'GET', '/api/v1/conversations'));
       expect(conversations.items.map((c) => c.id)).toEqual([mine.conversationId]);
       expect((await ok<{ items: unknown[] }>(call(a, 'GET', `/api/v1/conversations?contactId=${theirs.contact.id}`))).items).toEqual([]);
-      expect((await ok<{ items: unknown[] }>(call(a, 'GET', `/api/v1/conversations?assignee=${b.ownerId}`))).items).toEqual([]);
+      // B's user is as unknown to A as an id that never existed: the same refusal, nothing of B's.
+      const theirAssignee = await call(a, 'GET', `/api/v1/conversations?assignee=${b.ownerId}`);
+      const noAssignee = await call(a, 'GET', '/api/v1/conversations?assignee=no-such-user');
+      expect([theirAssignee.statusCode, noAssignee.statusCode]).toEqual([400, 400]);
+      expect(theirAssignee.json<{ error: { code: string; message: string } }>().error.message.replace(b.ownerId, 'X')).toBe(
+        noAssignee.json<{ error: { message: string } }>().error.message.replace('no-such-user', 'X'),
+      );
 
       const lists = [
         await call(a, 'GET', '/api/v1/contacts'),

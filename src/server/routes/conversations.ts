@@ -36,7 +36,7 @@ export async function conversationRoutes(app: FastifyInstance): Promise<void> {
       const assignee = filter.assignee === 'me' ? (caller.userId ?? 'none') : filter.assignee;
       // A mistyped id would otherwise answer an empty list, which reads as "nobody has work".
       if (assignee && assignee !== 'none' && !(await caller.data.users.get(assignee))) {
-        throw badRequest('invalid_request', `assignee: no user with id ${assignee} in this workspace; use a user id, 'me' or 'none'.`);
+        throw badRequest('invalid_assignee', `assignee: no user with id ${assignee} in this workspace; use a user id from GET /api/v1/users, 'me' or 'none'.`);
       }
       const page = await caller.data.conversations.list({ ...filter, assignee, query: q });
       const summaries = await caller.data.conversations.summaries(page.items);
