@@ -63,13 +63,13 @@ export function buildCli(): Command {
   program
     .command('sandbox')
     .description('Run the provider sandbox alone (simulated WhatsApp, Messenger, Instagram, Telegram, Viber, Twilio, SMTP)')
-    .option('--port <port>', 'HTTP port (0, the default: any free port)', '0')
+    .option('--port <port>', 'HTTP port (default: any free port)')
     .option('--smtp-port <port>', 'SMTP port (default: any free port)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (options: { port: string; smtpPort?: string; host: string }) => {
+    .action(async (options: { port?: string; smtpPort?: string; host: string }) => {
       await sandbox({
         host: options.host,
-        port: parsePort(options.port, '--port'),
+        port: options.port === undefined ? 0 : parsePort(options.port, '--port'),
         smtpPort: options.smtpPort === undefined ? undefined : parsePort(options.smtpPort, '--smtp-port'),
       });
     });
