@@ -275,6 +275,8 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         expect(await listIds({ query: '987000330' })).toEqual([contact.id]);
 
         expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'email', value: 'not an email' }), 400, 'invalid_identity');
+        const again = expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'whatsapp', value: '+51987000330' }), 409, 'identity_taken');
+        expect(again.message).toContain('This contact already has');
         expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'fax', value: '123' }), 400, 'invalid_request');
         const someoneElse = await createContact({ name: 'Someone', phones: ['+51 987 000 331'] });
         const taken = expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'phone', value: '987000331' }), 409, 'identity_taken');

@@ -334,7 +334,7 @@ export class ContactStore {
    */
   async addIdentityIn(trx: Kysely<Database>, contactId: string, identity: IdentityInput, actor: string): Promise<void> {
     const store = new ContactStore(trx, this.workspaceId, this.defaultRegion);
-    await store.assertIdentitiesFree([identity]);
+    await store.assertIdentitiesFree([identity], contactId);
     await store.insertIdentity(contactId, identity, Date.now());
     await store.refreshSearchText(contactId);
     await store.audit.record(actor, 'contact.identity_added', { type: 'contact', id: contactId }, { kind: identity.kind });
@@ -445,7 +445,8 @@ export class ContactStore {
     return suggestMerges(rows);
   }
 
-  private async assertIdentitiesFree(identities: IdentityInput[]): Promise<void> {
+  /** `adding`: the contact they are being added to, which may already have one of them (and is told so). */
+  private async assertIdentitiesFree(identities: IdentityInput[], adding?: string): Promise<void> {
     for (const identity of identities) {
       const owner = await this.db
         .selectFrom('contact_identities')
@@ -454,6 +455,13 @@ export class ContactStore {
         .where('kind', '=', identity.kind)
         .where('value', '=', identity.value)
         .executeTakeFirst();
+      if (owner && owner.contact_id === adding) {
+        throw conflict('identity_taken', `This contact already has the ${identity.kind} ${identity.value}: there is nothing to add.`, {
+          kind: identity.kind,
+          value: identity.value,
+          contactId: owner.contact_id,
+        });
+      }
       if (owner) {
         throw conflict(
           'identity_taken',
