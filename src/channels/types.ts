@@ -140,6 +140,8 @@ export interface ChannelAdapter<Config = unknown> {
   kind: ChannelKind;
   /** Which contact identities this channel can address, in order of preference (whatsapp: whatsapp, then phone). */
   addresses: readonly IdentityKind[];
+  /** The longest text the provider takes in one message, when it neither splits nor accepts more; a longer text skips the channel. */
+  textLimit?: number;
   configSchema: z.ZodType<Config>;
   /** Config fields never returned by the API in full. */
   secretFields: readonly string[];

@@ -55,7 +55,7 @@ import { EmbeddedJobQueue } from '../queue/embedded.js';
 import type { Job, NewJob } from '../queue/types.js';
 import { type JobOutcome, startWorker, type Worker } from '../queue/worker.js';
 import type { StoredChannel } from '../store/channels.js';
-import { CircuitStore, DELIVERY_QUEUE, type Delivery, type DeliveryAttempt, type ReceiptOutcome } from '../store/deliveries.js';
+import { CircuitStore, DELIVERY_QUEUE, type Delivery, type DeliveryAttempt, type DeliveryRequest, type ReceiptOutcome } from '../store/deliveries.js';
 import type { Store, WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
 import { CircuitBook } from './circuits.js';
@@ -287,6 +287,7 @@ export class Dispatcher {
       lastInbound: reads ? await this.batches.lastInboundOf(ctx.workspace.id, contact.id) : [],
       workspaceOrder: ctx.settings.channelOrder,
       hasTemplate: delivery.request.template !== null,
+      textTooLong: textTooLong(channels, delivery.request),
       circuits: Object.fromEntries([...circuitStates].map(([id, state]) => [id, routableStatus(state, ctx.now, this.options.circuit)])),
       now: ctx.now,
     });
@@ -525,4 +526,18 @@ function asProviderError(error: unknown, kind: string): ProviderError {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The channel kinds whose text (their own variant, else the message's) is longer than their provider takes, with that
+ * limit. WhatsApp with a template sends the template, not the text.
+ */
+function textTooLong(channels: readonly { kind: string }[], request: DeliveryRequest): Record<string, number> {
+  const tooLong: Record<string, number> = {};
+  for (const { kind } of channels) {
+    const limit = adapterFor(kind)?.textLimit;
+    if (limit === undefined || (kind === 'whatsapp' && request.template)) continue;
+    if ((request.texts?.[kind] ?? request.text).length > limit) tooLong[kind] = limit;
+  }
+  return tooLong;
 }

@@ -346,6 +346,17 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       expect(await sentTo('twilio-sms', contact.phone)).toHaveLength(0);
     });
 
+    it('skips SMS for a text longer than Twilio takes, and sends it on the next channel', async () => {
+      const contact = await newContact();
+      const text = `Long ${unique()} ${'x'.repeat(2000)}`;
+      const id = await send({ contactId: contact.id, text, template: TEMPLATE, route: { channels: ['twilio-sms', 'whatsapp'] } });
+      const m = await settle(id);
+      expect(m.status).toBe('delivered');
+      expect(m.attempts.map((a) => [a.channel, a.result])).toEqual([['whatsapp', 'delivered']]);
+      expect(m.skipped).toEqual([{ channel: 'twilio-sms', reason: 'too_long', explanation: expect.stringContaining('1,600 characters') }]);
+      expect(await sentTo('twilio-sms', contact.phone)).toHaveLength(0);
+    });
+
     it('fails with the reasons when no channel can take the message', async () => {
       const contact = await newContact();
       await fault('twilio-sms', { mode: 'reject_recipient' });

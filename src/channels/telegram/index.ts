@@ -63,6 +63,7 @@ async function send(ctx: Ctx, message: OutboundMessage): Promise<SendResult> {
 export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   kind: 'telegram',
   addresses: ['telegram'],
+  textLimit: 4096,
   configSchema: telegramConfigSchema,
   secretFields: ['botToken', 'webhookSecret'],
 

@@ -22,6 +22,8 @@ export function messageForm(ctx: ChannelContext<TwilioSmsConfig>, message: Outbo
 export const twilioSmsAdapter: ChannelAdapter<TwilioSmsConfig> = {
   kind: 'twilio-sms',
   addresses: ['phone'],
+  // Twilio joins up to 1,600 characters into one text, and refuses more (error 21617).
+  textLimit: 1600,
   configSchema: twilioSmsConfigSchema,
   secretFields: ['authToken'],
 

@@ -51,6 +51,7 @@ async function send(ctx: ChannelContext<ViberConfig>, message: OutboundMessage):
 export const viberAdapter: ChannelAdapter<ViberConfig> = {
   kind: 'viber',
   addresses: ['viber'],
+  textLimit: 7000,
   configSchema: viberConfigSchema,
   secretFields: ['authToken'],
 

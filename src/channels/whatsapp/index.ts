@@ -29,6 +29,7 @@ function messageIdOf(answer: Record<string, unknown>): string {
 export const whatsAppAdapter: ChannelAdapter<WhatsAppConfig> = {
   kind: 'whatsapp',
   addresses: ['whatsapp', 'phone'],
+  textLimit: 4096,
   configSchema: whatsAppConfigSchema,
   secretFields: whatsAppSecretFields,
 

@@ -39,6 +39,20 @@ describe('planRoute: candidates', () => {
     expect(ids(planRoute(input({ channels })))).toEqual(['wa-2', 'wa-1', 'sms']);
   });
 
+  it('skips a channel whose provider cannot take a text this long, saying so', () => {
+    const plan = planRoute(input({ textTooLong: { 'twilio-sms': 1600 } }));
+    expect(ids(plan)).toEqual(['ch-wa', 'ch-mail']);
+    expect(plan.skipped).toEqual([
+      {
+        kind: 'twilio-sms',
+        channelId: 'ch-sms',
+        reason: 'too_long',
+        detail: 'the text is longer than the 1,600 characters SMS takes',
+        explanation: 'Skipped SMS: the text is longer than the 1,600 characters SMS takes. Shorten the message to send it on SMS.',
+      },
+    ]);
+  });
+
   it('marks a half-open channel as the probe and still uses it', () => {
     const plan = planRoute(input({ circuits: { 'ch-wa': 'half_open', 'ch-sms': 'closed' } }));
     expect(plan.candidates.map((c) => [c.channelId, c.probe])).toEqual([

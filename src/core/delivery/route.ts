@@ -37,6 +37,8 @@ export interface RouteInput {
   lastInbound: readonly { kind: string; at: number }[];
   workspaceOrder: readonly string[];
   hasTemplate: boolean;
+  /** Per channel kind whose text is longer than its provider takes, that limit (see ChannelAdapter.textLimit). */
+  textTooLong?: Readonly<Record<string, number>>;
   /** Circuit status per channel id, as routing should see it (see `routableStatus`); missing means closed. */
   circuits: Readonly<Record<string, CircuitStatus>>;
   now: number;
@@ -53,7 +55,7 @@ export interface RouteCandidate {
   probe: boolean;
 }
 
-export const SKIP_REASONS = ['no_address', 'opted_out', 'channel_paused', 'circuit_open', 'policy_window', 'no_channel'] as const;
+export const SKIP_REASONS = ['no_address', 'opted_out', 'channel_paused', 'circuit_open', 'policy_window', 'too_long', 'no_channel'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface RouteSkip {
@@ -150,6 +152,12 @@ function judgeChannel(channel: RouteChannel, input: RouteInput, windowMs: number
   if (!identity) {
     const detail = optOutDetail(ofKind[0]?.consentSource ?? null);
     return skip(channel.kind, channel.id, 'opted_out', detail, `${detail}, so Lifeline does not message them on ${name} until they opt in again.`);
+  }
+
+  const limit = input.textTooLong?.[channel.kind];
+  if (limit !== undefined) {
+    const detail = `the text is longer than the ${limit.toLocaleString('en-US')} characters ${name} takes`;
+    return skip(channel.kind, channel.id, 'too_long', detail, `${detail}. Shorten the message to send it on ${name}.`);
   }
 
   if (channel.state !== 'active') {

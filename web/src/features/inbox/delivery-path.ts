@@ -33,7 +33,7 @@ export function deliveryPath(delivery: Delivery, s: S, language: Language, time:
 }
 
 /** Skips worth telling staff about; "the customer has no Telegram account" for every unused channel is noise. */
-const TOLD_SKIPS = new Set(['circuit_open', 'policy_window', 'opted_out', 'channel_paused']);
+const TOLD_SKIPS = new Set(['circuit_open', 'policy_window', 'too_long', 'opted_out', 'channel_paused']);
 
 /** The plain-language reasons behind a detour, in order, ending with where the message stands. */
 export function deliveryReasons(delivery: Delivery): string[] {
