@@ -131,7 +131,7 @@ function registerTransferCommands(program: Command): void {
     .argument('<file>', 'a .csv file (header row first) or a .vcf file')
     .option('--map <column=field>', 'put a column into a field, e.g. --map "Cel=phone" (repeat it; other columns are guessed)', collect, [])
     .option('--dry-run', 'check the file and show what would happen, without writing anything')
-    .option('--preview <rows>', 'show this many rows as they would be imported (default 20 with --dry-run)')
+    .option('--preview <rows>', 'show this many rows as they would be imported (default 20 with --dry-run, at most 1000)')
     .option('--format <format>', 'csv or vcard (default: from the file)')
     .option('--workspace <id-or-slug>', 'the workspace to import into (default: the first)')
     .addOption(dataOption())
