@@ -7,11 +7,12 @@
 //       request notifme's Twilio provider makes, through notifme's own HTTP helper (its Twilio provider has a fixed
 //       api.twilio.com URL). Also reported: the same with a keep-alive undici pool, notifme's logic alone;
 //   (c) a raw undici POST loop (keep-alive pool) to the same endpoint.
-// Prints one JSON line (msgs/s, the ratios, Lifeline's peak RSS, targets); progress on stderr.
+// Prints one JSON line (msgs/s, the ratios, Lifeline's peak RSS, targets, and what each process spent in CPU per
+// message, from which `ceiling` says the most any sender could reach on this machine's cores); progress on stderr.
 // Flags: --messages N (100000), --concurrency C (50), --contacts K (1000), --only lifeline,notifme,raw,
 //        --timeout-sec S (600, per phase), --cpu-prof DIR (write a V8 CPU profile of the Lifeline process there).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import notifme, { type SmsRequest } from 'notifme-sdk';
@@ -78,13 +79,33 @@ function progress(label: string, done: () => number): () => void {
   return () => clearInterval(timer);
 }
 
-async function raw(sandboxUrl: string, sandboxApi: JsonClient): Promise<PhaseResult> {
+/** CPU µs per message spent by the sandbox's process and this one (the client) between `start()` and `stop()`. */
+function cpuMeter(sandboxPid: number): { stop(messages: number): { sandbox: number | null; client: number } } {
+  const sandboxAtStart = cpuSecondsOf(sandboxPid);
+  const clientAtStart = process.cpuUsage();
+  return {
+    stop(messages) {
+      const sandboxAtEnd = cpuSecondsOf(sandboxPid);
+      const client = process.cpuUsage(clientAtStart);
+      const perMessage = (us: number) => round(us / Math.max(1, messages), 1);
+      return {
+        sandbox: sandboxAtStart === null || sandboxAtEnd === null ? null : perMessage((sandboxAtEnd - sandboxAtStart) * 1e6),
+        client: perMessage(client.user + client.system),
+      };
+    },
+  };
+}
+
+async function raw(sandbox: Child & { url: string }, sandboxApi: JsonClient): Promise<PhaseResult> {
+  const sandboxUrl = sandbox.url;
   await resetSandbox(sandboxApi);
   const pool = new Pool(sandboxUrl, { connections: CONCURRENCY });
   let errors = 0;
   let done = 0;
   const stop = progress('raw', () => done);
+  const meter = cpuMeter(sandbox.pid);
   const started = performance.now();
+  let cpuUsPerMessage: ReturnType<ReturnType<typeof cpuMeter>['stop']>;
   try {
     await forEachConcurrently(MESSAGES, CONCURRENCY, async (i) => {
       const response = await pool.request({ method: 'POST', path: twilioMessagesPath, headers: twilioHeaders, body: twilioForm(customerPhone(i % CONTACTS), `raw ${i}`) });
@@ -93,12 +114,13 @@ async function raw(sandboxUrl: string, sandboxApi: JsonClient): Promise<PhaseRes
       done++;
     });
   } finally {
+    cpuUsPerMessage = meter.stop(MESSAGES);
     stop();
     await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const sent = (await sandboxSent(sandboxApi)).length;
-  return { msgsPerSec: round(MESSAGES / seconds), seconds: round(seconds), sent, errors };
+  return { msgsPerSec: round(MESSAGES / seconds), seconds: round(seconds), sent, errors, cpuUsPerMessage };
 }
 
 type Send = (request: SmsRequest) => Promise<string>;
@@ -188,6 +210,7 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
     const started = performance.now();
     const startedAt = Date.now();
     const cpuAtStart = cpuSecondsOf(pid);
+    const meter = cpuMeter(sandbox.pid);
     let postedSeconds = 0;
     try {
       await forEachConcurrently(MESSAGES, CONCURRENCY, async (i) => {
@@ -217,6 +240,8 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
         if (Date.now() > deadline) break;
         await sleep(1000);
       }
+      // Before the sandbox's full log is fetched: serialising 100k items is not part of sending them.
+      const others = meter.stop(MESSAGES);
       let items = await sandboxSent(sandboxApi);
       let lastCount = -1;
       while (items.length < MESSAGES - failedPosts && Date.now() < deadline) {
@@ -241,6 +266,8 @@ async function lifeline(sandbox: Child & { url: string; smtpPort: number }, sand
         // What the run cost Lifeline's process whatever else ran on the machine: CPU per message (all of it, receipts
         // included, until the sandbox had every message).
         cpuMsPerMessage: cpuAtStart === null || cpuAtEnd === null ? null : round(((cpuAtEnd - cpuAtStart) * 1000) / Math.max(1, items.length), 3),
+        // The sandbox's share covers accepting each message and sending its receipts back; the client's, the POSTs.
+        cpuUsPerMessage: others,
       };
     } finally {
       stop();
@@ -266,19 +293,56 @@ async function phase(name: string, body: () => Promise<PhaseResult>): Promise<Ph
   }
 }
 
+type CpuShares = { sandbox: number | null; client: number };
+
+/**
+ * The most msgs/s any sender, Lifeline or another, could reach on this machine while doing the HTTP exchanges the
+ * Lifeline run did for each message: the provider call plus the receipts the provider sent back. Each exchange is
+ * priced at what the raw phase's bare one cost both ends in CPU (the sandbox taking it, the client making it);
+ * the machine's cores divided by that. It counts nothing else a sender does (the API call, storing, deciding), so
+ * the real bound is lower still.
+ */
+function machineCeiling(results: Record<string, PhaseResult | { error: string }>, receiptsPerMessage: number | null) {
+  const raw = results.raw;
+  if (!raw || !('cpuUsPerMessage' in raw) || receiptsPerMessage === null) return null;
+  const bare = raw.cpuUsPerMessage as CpuShares;
+  if (bare.sandbox === null) return null;
+  const cores = availableParallelism();
+  const exchangeUs = bare.sandbox + bare.client;
+  const exchangesPerMessage = round(1 + receiptsPerMessage, 2);
+  const msgsPerSec = round((cores * 1e6) / (exchangeUs * exchangesPerMessage));
+  const rate = (name: string) => {
+    const r = results[name];
+    return r && 'msgsPerSec' in r ? r.msgsPerSec : Number.NaN;
+  };
+  return { cores, exchangeUs: round(exchangeUs, 1), exchangesPerMessage, msgsPerSec, toRaw: round(msgsPerSec / rate('raw')), toNotifme: round(msgsPerSec / rate('notifme')) };
+}
+
+/** Receipt webhooks the sandbox delivered on SMS since the last reset, per message sent. */
+async function receiptsPerMessage(sandboxApi: JsonClient, messages: number): Promise<number> {
+  const log = await expectStatus(sandboxApi.call<{ totals: { delivered: number } }>('GET', '/_sandbox/webhooks/log?channel=twilio-sms'), 200, 'GET /_sandbox/webhooks/log');
+  return log.totals.delivered / messages;
+}
+
 async function main(): Promise<void> {
   const sandbox = await startSandboxProcess();
   const sandboxApi = jsonClient(sandbox.url, { timeoutMs: 120_000 });
   const results: Record<string, PhaseResult | { error: string }> = {};
+  let receipts: number | null = null;
   try {
-    if (PHASES.has('raw')) results.raw = await phase('raw', () => raw(sandbox.url, sandboxApi));
+    if (PHASES.has('raw')) results.raw = await phase('raw', () => raw(sandbox, sandboxApi));
     if (PHASES.has('notifme')) {
       results.notifme = await phase('notifme', () => notifmeRun('notifme', sandboxApi, notifmeHttpSend(sandbox.url)));
       const pool = new Pool(sandbox.url, { connections: CONCURRENCY });
       results.notifmeKeepAlive = await phase('notifme (keep-alive)', () => notifmeRun('notifme-keepalive', sandboxApi, keepAliveSend(pool)));
       await pool.close();
     }
-    if (PHASES.has('lifeline')) results.lifeline = await phase('lifeline', () => lifeline(sandbox, sandboxApi));
+    if (PHASES.has('lifeline')) {
+      results.lifeline = await phase('lifeline', () => lifeline(sandbox, sandboxApi));
+      // Receipts still on their way after the last acceptance land within the sandbox's delay.
+      await sleep(1000);
+      receipts = 'sent' in results.lifeline ? await receiptsPerMessage(sandboxApi, results.lifeline.sent) : null;
+    }
   } finally {
     await sandboxApi.close();
     await sandbox.stop('SIGTERM');
@@ -296,6 +360,7 @@ async function main(): Promise<void> {
     notifmeToRaw: ratio('notifme', 'raw'),
   };
   const targets = { lifelineToNotifme: 1.5, lifelineToRaw: 0.6, peakRssMb: 250 };
+  const ceiling = machineCeiling(results, receipts);
   const life = results.lifeline;
   const lifelineOk = life !== undefined && 'complete' in life && life.complete === true && life.duplicates === 0;
   const peakRssMb = life && 'peakRssMb' in life ? (life.peakRssMb as number) : Number.NaN;
@@ -309,6 +374,7 @@ async function main(): Promise<void> {
       ratios,
       peakRssMb,
       targets,
+      ceiling,
       pass: lifelineOk && ratios.lifelineToNotifme >= targets.lifelineToNotifme && ratios.lifelineToRaw >= targets.lifelineToRaw && peakRssMb < targets.peakRssMb,
     })}\n`,
   );

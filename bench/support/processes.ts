@@ -67,7 +67,9 @@ function track(child: ChildProcess): Child {
 
 /** `lifeline sandbox` in its own process; its HTTP API and /_sandbox control API answer on `url`. */
 export async function startSandboxProcess(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Child & { url: string; smtpPort: number }> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0'], {
+  // LIFELINE_BENCH_SANDBOX_NODE_ARGS: node flags for the sandbox's process, e.g. --cpu-prof to see what it spends.
+  const nodeArgs = process.env.LIFELINE_BENCH_SANDBOX_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'sandbox', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -33,22 +33,6 @@ export class Lifecycle {
     });
   }
 
-  /** A signal that aborts after `timeoutMs` or on close; call `release` when the work is done. */
-  timeoutSignal(timeoutMs: number): { signal: AbortSignal; release: () => void } {
-    const controller = new AbortController();
-    const abort = () => controller.abort(new SandboxClosedError());
-    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    if (this.closed) abort();
-    else this.onClose.add(abort);
-    return {
-      signal: controller.signal,
-      release: () => {
-        clearTimeout(timer);
-        this.onClose.delete(abort);
-      },
-    };
-  }
-
   /** Runs `fn` on close unless the returned function is called first. */
   whenClosed(fn: () => void): () => void {
     if (this.closed) {
