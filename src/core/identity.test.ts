@@ -42,6 +42,9 @@ describe('normalizeIdentity', () => {
 
   it('keeps provider ids as given but refuses blanks and spaces', () => {
     expect(normalizeIdentity('telegram', ' 123456789 ')).toBe('123456789');
+    expect(normalizeIdentity('telegram', '-1001234567890')).toBe('-1001234567890');
+    expect(() => normalizeIdentity('telegram', '@maria_shop')).toThrow(/not a Telegram user id.*not by a @username/);
+    expect(() => normalizeIdentity('telegram', 'maria')).toThrow(InvalidIdentityError);
     expect(() => normalizeIdentity('viber', '   ')).toThrow(InvalidIdentityError);
     expect(() => normalizeIdentity('messenger', 'a b')).toThrow(InvalidIdentityError);
   });

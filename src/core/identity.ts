@@ -56,6 +56,9 @@ export function normalizeEmail(raw: string): string {
   return email;
 }
 
+/** A Telegram chat id: a person's is a positive number, a group's a negative one. */
+const TELEGRAM_CHAT_ID = /^-?\d{1,20}$/;
+
 export function normalizeIdentity(kind: IdentityKind, raw: string, defaultRegion?: string): string {
   if (PHONE_KINDS.has(kind)) {
     try {
@@ -69,6 +72,15 @@ export function normalizeIdentity(kind: IdentityKind, raw: string, defaultRegion
   const handle = raw.trim();
   if (handle.length === 0 || handle.length > 200 || /\s/.test(handle)) {
     throw new InvalidIdentityError(kind, raw, `"${raw}" is not a valid ${kind} id: it must be 1-200 characters without spaces.`);
+  }
+  // A bot can write only to the chat id it is given when a person writes to it; a @username reaches channels only,
+  // so a contact stored with one would fail at every send.
+  if (kind === 'telegram' && !TELEGRAM_CHAT_ID.test(handle)) {
+    throw new InvalidIdentityError(
+      kind,
+      raw,
+      `"${raw}" is not a Telegram user id: a bot can write to a person only by the number Telegram gives it (e.g. 123456789), not by a @username. Leave it out: Lifeline adds it when the customer first writes to your bot.`,
+    );
   }
   return handle;
 }

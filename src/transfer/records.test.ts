@@ -67,6 +67,15 @@ describe('checkRecord', () => {
     expect(messages(check({ name: ['Ana'] }))).toEqual(['row 7: has no phone, email or other way to reach the person; a contact needs at least one']);
   });
 
+  it('takes Telegram user ids, and says what to do with a column of usernames', () => {
+    const ok = check({ telegram: ['123456789'], phone: ['987654321'] });
+    expect('record' in ok && ok.record.identities.map((i) => `${i.kind}:${i.value}`)).toEqual(['phone:+51987654321', 'telegram:123456789']);
+    expect(messages(check({ telegram: ['https://t.me/ana_shop'], phone: ['987654321'] }))).toEqual([
+      expect.stringMatching(/^row 7: Telegram id 'ana_shop' is not a number: .* map the column to "ignore"/),
+    ]);
+    expect(messages(check({ viber: ['a b'] }))[0]).toBe("row 7: Viber id 'a b' is not valid: it must be 1-200 characters without spaces");
+  });
+
   it('labels vCards as cards', () => {
     expect(messages(checkRecord({ row: 3, values: { email: ['x'] } }, { defaultRegion: null, label: 'card' }))[0]).toMatch(/^card 3: email 'x'/);
   });

@@ -173,9 +173,17 @@ function normalizeHandle(kind: (typeof HANDLE_FIELDS)[number], raw: string, regi
     return normalizeIdentity(kind, raw, region ?? undefined);
   } catch (error) {
     if (!(error instanceof InvalidIdentityError)) throw error;
-    fail(kind === 'email' ? `email '${raw}' is not an email address (write it as name@example.com)` : `${what} '${raw}' is not valid: it must be 1-200 characters without spaces`);
+    fail(handleError(kind, raw));
     return null;
   }
+}
+
+function handleError(kind: (typeof HANDLE_FIELDS)[number], raw: string): string {
+  if (kind === 'email') return `email '${raw}' is not an email address (write it as name@example.com)`;
+  if (kind === 'telegram' && /^[^\s]{1,200}$/.test(raw)) {
+    return `Telegram id '${raw}' is not a number: a bot can write to a person only by the id Telegram gives it (e.g. 123456789), not by a username; map the column to "ignore", and Lifeline adds the id when the customer first writes to your bot`;
+  }
+  return `${LABELS[kind]} '${raw}' is not valid: it must be 1-200 characters without spaces`;
 }
 
 /** A CSV row as field values, by the resolved mapping; cells past the last mapped column are ignored. */
