@@ -15,7 +15,9 @@ export type LiveEvent =
       at: number;
     }
   | { type: 'message.status'; workspaceId: string; contactId: string; messageId: string; status: string; channel: string | null; at: number }
-  | { type: 'contact.created' | 'contact.updated'; workspaceId: string; contactId: string; at: number }
+  | { type: 'contact.created' | 'contact.updated' | 'contact.deleted'; workspaceId: string; contactId: string; at: number }
+  /** `mergedContactId` was folded into `contactId` and no longer exists. */
+  | { type: 'contact.merged'; workspaceId: string; contactId: string; mergedContactId: string; at: number }
   | { type: 'channel.event'; workspaceId: string; channelId: string; detail: string; at: number }
   | { type: 'channel.health'; workspaceId: string; channelId: string; health: 'up' | 'degraded' | 'down' | 'banned'; at: number }
   /** An incident opened on a channel (down or banned), or closed on recovery; `channelId` is null for one declared without a channel. */

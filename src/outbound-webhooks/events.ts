@@ -11,6 +11,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.status',
   'contact.created',
   'contact.updated',
+  'contact.merged',
+  'contact.deleted',
   'incident.opened',
   'incident.closed',
 ] as const;
@@ -38,6 +40,8 @@ export function webhookTypeOf(event: LiveEvent): WebhookEventType | null {
     case 'message.status':
     case 'contact.created':
     case 'contact.updated':
+    case 'contact.merged':
+    case 'contact.deleted':
     case 'incident.opened':
     case 'incident.closed':
       return event.type;

@@ -22,6 +22,12 @@ export async function webhookData(data: WorkspaceData, type: WebhookEventType, e
       const contact = await data.contacts.get(event.contactId);
       return contact ? { contactId: contact.id, contact: contactView(contact) } : null;
     }
+    case 'contact.merged': {
+      const contact = await data.contacts.get(event.contactId);
+      return contact ? { contactId: contact.id, mergedContactId: event.mergedContactId, contact: contactView(contact) } : null;
+    }
+    case 'contact.deleted':
+      return { contactId: event.contactId };
     case 'incident.opened':
     case 'incident.closed': {
       const channel = event.channelId ? await data.channels.get(event.channelId) : null;

@@ -285,6 +285,33 @@ describe.each(DATABASES)('outbound webhooks on $kind', ({ kind, skip }) => {
       expect(new Set(r.requests.map((q) => q.body.id)).size).toBe(r.requests.length);
     });
 
+    it('tells a system that keeps contact ids which contact was merged into which, and which was deleted', async () => {
+      const r = await receiver();
+      await createEndpoint({ url: r.url, events: ['contact.merged', 'contact.deleted'] });
+      const create = async (name: string, phone: string) => {
+        const res = await s.api<{ id: string }>('POST', '/api/v1/contacts', { name, phones: [phone] });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return res.body.id;
+      };
+      const keep = await create('Rosa Quispe', '+51911000111');
+      const other = await create('Rosa Q.', '+51911000222');
+      const merged = await s.api('POST', `/api/v1/contacts/${keep}/merge`, { otherId: other });
+      expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+      const [first] = await r.waitFor(1);
+      expect(first!.body.type).toBe('contact.merged');
+      expect(first!.body.data).toMatchObject({ contactId: keep, mergedContactId: other });
+      const phones = (first!.body.data.contact as { identities: { kind: string; value: string }[] }).identities.map((i) => i.value);
+      expect(phones).toEqual(expect.arrayContaining(['+51911000111', '+51911000222']));
+
+      expect((await s.api('DELETE', `/api/v1/contacts/${keep}`)).status).toBe(204);
+      const [, second] = await r.waitFor(2);
+      expect(second!.body).toMatchObject({ type: 'contact.deleted', data: { contactId: keep } });
+      // A refused delete (already gone) tells nobody anything.
+      expect((await s.api('DELETE', `/api/v1/contacts/${keep}`)).status).toBe(404);
+      await s.app.outboundWebhooks.idle();
+      expect(r.requests).toHaveLength(2);
+    });
+
     it('delivers the same live event once per endpoint, however often it is published', async () => {
       const r = await receiver();
       const endpoint = await createEndpoint({ url: r.url, events: ['incident.closed'] });

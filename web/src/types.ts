@@ -131,6 +131,7 @@ export type LiveEvent =
   | { type: 'ready'; workspaceId: string }
   | { type: 'message.created'; contactId: string; conversationId: string | null; messageId: string; direction: string; channel: string | null }
   | { type: 'message.status'; contactId: string; messageId: string; status: string; channel: string | null }
-  | { type: 'contact.created' | 'contact.updated'; contactId: string }
+  | { type: 'contact.created' | 'contact.updated' | 'contact.deleted'; contactId: string }
+  | { type: 'contact.merged'; contactId: string; mergedContactId: string }
   | { type: 'channel.health'; channelId: string; health: Health }
   | { type: 'channel.event'; channelId: string; detail: string };

@@ -126,6 +126,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request, reply) => {
       const caller = callerOf(request);
       await caller.data.contacts.delete(request.params.id, caller.actor);
+      app.bus.publish({ type: 'contact.deleted', workspaceId: caller.workspace.id, contactId: request.params.id, at: Date.now() });
       return reply.code(204).send(null);
     },
   });
@@ -183,7 +184,9 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (request) => {
       const caller = callerOf(request);
-      return contactView(await caller.data.contacts.merge(request.params.id, request.body.otherId, caller.actor));
+      const kept = await caller.data.contacts.merge(request.params.id, request.body.otherId, caller.actor);
+      app.bus.publish({ type: 'contact.merged', workspaceId: caller.workspace.id, contactId: kept.id, mergedContactId: request.body.otherId, at: Date.now() });
+      return contactView(kept);
     },
   });
 

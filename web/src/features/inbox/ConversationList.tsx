@@ -11,6 +11,9 @@ import { Link } from '../../router';
 import type { Conversation, Page } from '../../types';
 import { strings } from './strings';
 
+/** Live events that change what the list shows: new messages and statuses, renamed, merged or deleted customers. */
+const REFRESHED_BY: ReadonlySet<string> = new Set(['message.created', 'message.status', 'contact.updated', 'contact.merged', 'contact.deleted', 'resync']);
+
 export interface Filters {
   status: '' | 'open' | 'pending' | 'resolved';
   assignee: '' | 'me' | 'none';
@@ -106,7 +109,7 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
   const reload = useRef(reloadFirst);
   reload.current = reloadFirst;
   useLiveEvents((event) => {
-    if (event.type !== 'message.created' && event.type !== 'message.status' && event.type !== 'contact.updated' && event.type !== 'resync') return;
+    if (!REFRESHED_BY.has(event.type)) return;
     clearTimeout(pending.current);
     pending.current = setTimeout(() => void reload.current(false), LIVE_REFRESH_MS);
   });
