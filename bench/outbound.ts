@@ -298,9 +298,9 @@ type CpuShares = { sandbox: number | null; client: number };
 /**
  * The most msgs/s any sender, Lifeline or another, could reach on this machine while doing the HTTP exchanges the
  * Lifeline run did for each message: the provider call plus the receipts the provider sent back. Each exchange is
- * priced at what the raw phase's bare one cost both ends in CPU (the sandbox taking it, the client making it);
- * the machine's cores divided by that. It counts nothing else a sender does (the API call, storing, deciding), so
- * the real bound is lower still.
+ * priced at what the raw phase's bare one cost in CPU at both ends (the sandbox taking it, the client making it), and
+ * the machine's cores are divided by the sum. `receivingFree` prices a receipt at its sending end only, as if
+ * taking it in cost the sender nothing. Both leave out all else a sender does (the API call, storing, deciding).
  */
 function machineCeiling(results: Record<string, PhaseResult | { error: string }>, receiptsPerMessage: number | null) {
   const raw = results.raw;
@@ -308,14 +308,22 @@ function machineCeiling(results: Record<string, PhaseResult | { error: string }>
   const bare = raw.cpuUsPerMessage as CpuShares;
   if (bare.sandbox === null) return null;
   const cores = availableParallelism();
-  const exchangeUs = bare.sandbox + bare.client;
-  const exchangesPerMessage = round(1 + receiptsPerMessage, 2);
-  const msgsPerSec = round((cores * 1e6) / (exchangeUs * exchangesPerMessage));
   const rate = (name: string) => {
     const r = results[name];
     return r && 'msgsPerSec' in r ? r.msgsPerSec : Number.NaN;
   };
-  return { cores, exchangeUs: round(exchangeUs, 1), exchangesPerMessage, msgsPerSec, toRaw: round(msgsPerSec / rate('raw')), toNotifme: round(msgsPerSec / rate('notifme')) };
+  const bound = (usPerMessage: number) => {
+    const msgsPerSec = round((cores * 1e6) / usPerMessage);
+    return { msgsPerSec, toRaw: round(msgsPerSec / rate('raw')), toNotifme: round(msgsPerSec / rate('notifme')) };
+  };
+  const exchangeUs = bare.sandbox + bare.client;
+  return {
+    cores,
+    exchangeUs: round(exchangeUs, 1),
+    exchangesPerMessage: round(1 + receiptsPerMessage, 2),
+    ...bound(exchangeUs * (1 + receiptsPerMessage)),
+    receivingFree: bound(exchangeUs + bare.client * receiptsPerMessage),
+  };
 }
 
 /** Receipt webhooks the sandbox delivered on SMS since the last reset, per message sent. */
