@@ -308,8 +308,14 @@ describe.each(DATABASES)('outbound webhooks on $kind', ({ kind, skip }) => {
       expect(second!.body).toMatchObject({ type: 'contact.deleted', data: { contactId: keep } });
       // A refused delete (already gone) tells nobody anything.
       expect((await s.api('DELETE', `/api/v1/contacts/${keep}`)).status).toBe(404);
+      // An erasure (GDPR) is a deletion too, and the webhook names nobody.
+      const erased = await create('Ana Erased', '+51911000333');
+      expect((await s.api('DELETE', `/api/v1/contacts/${erased}?erase=true`)).status).toBe(200);
+      const [, , third] = await r.waitFor(3);
+      expect(third!.body).toMatchObject({ type: 'contact.deleted', data: { contactId: erased } });
+      expect(third!.rawBody).not.toMatch(/Ana|51911000333/);
       await s.app.outboundWebhooks.idle();
-      expect(r.requests).toHaveLength(2);
+      expect(r.requests).toHaveLength(3);
     });
 
     it('delivers the same live event once per endpoint, however often it is published', async () => {

@@ -335,6 +335,7 @@ export function installContactErasure(app: FastifyInstance): void {
       if (!(request.query as { erase?: boolean }).erase) return original.call(this, request, reply);
       const caller = callerOf(request);
       const { contactId, ...deleted } = await caller.data.erasure.erase((request.params as { id: string }).id, caller.actor);
+      app.bus.publish({ type: 'contact.deleted', workspaceId: caller.workspace.id, contactId, at: Date.now() });
       return reply.code(200).send({ erased: true, contactId, deleted, notErased: NOT_ERASED });
     };
   });
