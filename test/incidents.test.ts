@@ -230,8 +230,13 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       const toCalls = await s.api<{ error: { message: string } }>('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: voice.id });
       expect(toCalls.status).toBe(400);
       expect(toCalls.body.error.message).toContain('cannot write to them');
-      const res = await s.api<{ id: string; text: string; total: number; moved: number; broadcastId: string }>('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: sms });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      // Two at once (a double click, a retried request): one move, and the other is told where it is.
+      type Answer = { id: string; text: string; total: number; moved: number; broadcastId: string; error?: { code: string; details: { broadcastId: string } } };
+      const both = await Promise.all([1, 2].map(() => s.api<Answer>('POST', '/api/v1/migrations', { fromChannelId: whatsapp, toChannelId: sms })));
+      expect(both.map((a) => a.status).sort(), JSON.stringify(both.map((a) => a.body))).toEqual([201, 409]);
+      const res = both.find((a) => a.status === 201)!;
+      const refused = both.find((a) => a.status === 409)!;
+      expect(refused.body.error).toMatchObject({ code: 'migration_in_progress', details: { broadcastId: res.body.broadcastId } });
       // The deep link to the new channel and the contact page.
       expect(res.body.text).toContain(`sms:${TWILIO_FROM}`);
       expect(res.body.text).toMatch(/\/c\/[a-z0-9-]+/);
@@ -243,6 +248,8 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
         const sent = await s.sandboxApi<{ items: { text: string }[] }>('GET', `/_sandbox/sent?channel=twilio-sms&to=${encodeURIComponent('+51987000001')}`);
         return sent.body.items.some((m) => m.text.includes('We can no longer answer on WhatsApp'));
       }, 'the move notice to Ana by SMS');
+      const notices = await s.sandboxApi<{ items: { text: string }[] }>('GET', `/_sandbox/sent?channel=twilio-sms&to=${encodeURIComponent('+51987000001')}`);
+      expect(notices.body.items.filter((m) => m.text.includes('We can no longer answer on WhatsApp'))).toHaveLength(1);
       const before = await s.api<{ moved: number; total: number }>('GET', `/api/v1/migrations/${res.body.id}`);
       expect(before.body.moved).toBe(0);
       expect((await s.sandboxApi('POST', '/_sandbox/customers/messages', { channel: 'twilio-sms', from: '+51987000001', text: 'ok, here now' })).status).toBe(200);

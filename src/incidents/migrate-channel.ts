@@ -1,11 +1,11 @@
 // Channel migration: an account banned for good. Every customer of the old channel gets a move notice through a
 // broadcast (never on the old channel) with the deep link to the new one (wa.me, t.me, viber://…) and the contact
 // page; a customer who writes on the new channel after the notice counts as moved.
-import { broadcastProgress, createBroadcast } from '../broadcasts/service.js';
+import { broadcastProgress, createBroadcastWith } from '../broadcasts/service.js';
 import { adapterFor } from '../channels/registry.js';
 import { deepLinkFor } from '../contact-page/deep-links.js';
 import { moveNoticeText, withLinks } from '../core/incidents.js';
-import { badRequest } from '../errors.js';
+import { badRequest, conflict } from '../errors.js';
 import type { ChannelMigration } from '../store/incidents.js';
 import type { Store } from '../store/store.js';
 import type { IncidentEngine } from './engine.js';
@@ -28,6 +28,8 @@ export interface MigrationProgress {
   moved: number;
 }
 
+const UNFINISHED: ReadonlySet<string> = new Set(['scheduled', 'running', 'paused']);
+
 export async function startMigration(
   store: Store,
   engine: IncidentEngine,
@@ -46,6 +48,16 @@ export async function startMigration(
     throw badRequest('invalid_migration', 'Call tasks cannot take a channel over: customers cannot write to them. Pick a channel they can write on, such as SMS, email, Telegram or the webchat.');
   }
   if (to.state !== 'active') throw badRequest('invalid_migration', `Channel ${to.name} is ${to.state}: resume it before moving customers to it.`);
+  // A second move while the first is still sending would give every customer the notice twice (a double click, a
+  // retried request).
+  const earlier = await data.incidents.latestMigration(from.id, to.id);
+  const inProgress = (broadcastId: string) =>
+    conflict(
+      'migration_in_progress',
+      `Customers are already being moved from ${from.name} to ${to.name}${earlier ? ` (since ${new Date(earlier.createdAt).toISOString()})` : ''}: follow that move, or cancel its broadcast to start another.`,
+      { migrationId: earlier?.id ?? null, broadcastId },
+    );
+  if (earlier?.broadcastId && UNFINISHED.has((await data.broadcasts.get(earlier.broadcastId))?.status ?? 'completed')) throw inProgress(earlier.broadcastId);
   const workspace = await store.workspaces.require(workspaceId);
   const settings = await engine.settings(workspaceId);
   const link = deepLinkFor(to.kind, to.config, { channelId: to.id, publicUrl })?.url ?? null;
@@ -54,7 +66,7 @@ export async function startMigration(
   const customers = await data.incidents.customersOfChannel(from.id, adapterFor(from.kind)?.addresses[0] ?? null);
   let broadcastId: string | null = null;
   if (customers.length > 0) {
-    const created = await createBroadcast(
+    const created = await createBroadcastWith(
       store,
       workspaceId,
       {
@@ -64,9 +76,12 @@ export async function startMigration(
         // Never on the old channel.
         excludeChannels: [from.kind, 'voice'].filter((k) => k !== to.kind),
         origin: { playbookAction: 'migration' },
+        // Two requests racing past the check above write one broadcast between them.
+        idempotencyKey: `migration:${from.id}:${to.id}:after:${earlier?.id ?? 'none'}`,
       },
       actor,
     );
+    if (!created.created) throw inProgress(created.id);
     broadcastId = created.id;
   }
   return data.incidents.createMigration({ fromChannelId: from.id, toChannelId: to.id, broadcastId, text, actor });

@@ -1,12 +1,12 @@
 // Incidents' rows: the incidents of a workspace with their timeline and playbook actions, the workspace's incident
 // settings, the history of its channels' health, and the customers an outage of a channel kind affects.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AffectedContact, IncidentAction, IncidentKind, IncidentSettings, IncidentState } from '../core/incidents.js';
 import { notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
-import type { Database, IncidentTable } from './schema.js';
+import type { Database, IncidentMigrationTable, IncidentTable } from './schema.js';
 
 export interface Incident {
   id: string;
@@ -294,9 +294,22 @@ export class IncidentStore {
 
   async getMigration(id: string): Promise<ChannelMigration | null> {
     const row = await this.db.selectFrom('incident_migrations').selectAll().where('workspace_id', '=', this.workspaceId).where('id', '=', id).executeTakeFirst();
-    return row
-      ? { id: row.id, fromChannelId: row.from_channel_id, toChannelId: row.to_channel_id, broadcastId: row.broadcast_id, text: row.text, actor: row.actor, createdAt: Number(row.created_at) }
-      : null;
+    return row ? migrationOf(row) : null;
+  }
+
+  /** The newest move from one channel to another, if any. */
+  async latestMigration(fromChannelId: string, toChannelId: string): Promise<ChannelMigration | null> {
+    const row = await this.db
+      .selectFrom('incident_migrations')
+      .selectAll()
+      .where('workspace_id', '=', this.workspaceId)
+      .where('from_channel_id', '=', fromChannelId)
+      .where('to_channel_id', '=', toChannelId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? migrationOf(row) : null;
   }
 
   /** Every customer of a channel: who wrote or was written to on it, or has a handle of its kind. */
@@ -317,6 +330,10 @@ export class IncidentStore {
         and m.contact_id in (select r.contact_id from broadcast_recipients r where r.broadcast_id = ${broadcastId} and r.message_id is not null)`.execute(this.db);
     return Number(rows[0]?.n ?? 0);
   }
+}
+
+function migrationOf(row: Selectable<IncidentMigrationTable>): ChannelMigration {
+  return { id: row.id, fromChannelId: row.from_channel_id, toChannelId: row.to_channel_id, broadcastId: row.broadcast_id, text: row.text, actor: row.actor, createdAt: Number(row.created_at) };
 }
 
 export interface ChannelMigration {
