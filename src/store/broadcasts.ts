@@ -6,7 +6,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import { badRequest } from '../errors.js';
-import { powerOfTwoChunks } from './database.js';
+import { dialectOf, powerOfTwoChunks } from './database.js';
 import { DELIVERY_QUEUE } from './deliveries.js';
 import { fromJson, toJson } from './json.js';
 import type { BroadcastRecipientTable, BroadcastTable, Database } from './schema.js';
@@ -405,9 +405,9 @@ export class BroadcastStore {
   }
 
   /**
-   * Fails this broadcast's messages that no provider has been handed yet (still 'queued'), with the category and
-   * explanation given, and releases their held jobs so the dispatcher finishes them (a failed message is settled).
-   * Returns the messages failed.
+   * Fails this broadcast's messages that no provider has been handed yet (still 'queued', no call in flight), with
+   * the category and explanation given, and releases their held jobs so the dispatcher finishes them (a failed
+   * message is settled). Returns the messages failed.
    */
   async failQueuedMessages(id: string, error: { category: string; explanation: string }, now: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
@@ -421,11 +421,26 @@ export class BroadcastStore {
         .execute();
       let failed = 0;
       for (const chunk of powerOfTwoChunks(queued.map((r) => r.message_id!))) {
+        // PostgreSQL: the rows are locked first, as recording an attempt locks them (DeliveryStore.recordAttempts):
+        // an attempt recorded before is seen by the next statement, one after finds the message failed.
+        if (dialectOf(trx) === 'postgres') {
+          await trx.selectFrom('deliveries').select('message_id').where('workspace_id', '=', this.workspaceId).where('message_id', 'in', chunk).forUpdate().execute();
+        }
+        const inFlight = await trx
+          .selectFrom('delivery_attempts')
+          .select('message_id')
+          .where('workspace_id', '=', this.workspaceId)
+          .where('message_id', 'in', chunk)
+          .where('status', '=', 'sending')
+          .execute();
+        const withProvider = new Set(inFlight.map((a) => a.message_id));
+        const unsent = chunk.filter((messageId) => !withProvider.has(messageId));
+        if (unsent.length === 0) continue;
         const moved = await trx
           .updateTable('deliveries')
           .set({ status: 'failed', updated_at: now })
           .where('workspace_id', '=', this.workspaceId)
-          .where('message_id', 'in', chunk)
+          .where('message_id', 'in', unsent)
           .where('status', '=', 'queued')
           .returning('message_id')
           .execute();

@@ -278,19 +278,33 @@ export class DeliveryStore {
   }
 
   /**
-   * Records attempts before their providers are called, in one statement. Returns the attempts recorded: one whose
-   * message and seq another worker recorded first is left out. The message itself stays as it is ('queued', or
+   * Records attempts before their providers are called, in one transaction. Returns the attempts recorded: one whose
+   * message and seq another worker recorded first, or whose message was settled meanwhile, is left out. The message itself stays as it is ('queued', or
    * 'sent' by an earlier channel) until a provider accepts: an attempt in flight shows as 'sending' from the
    * attempts (messageDeliveryView), which spares two row updates per send.
    */
   async recordAttempts(attempts: readonly NewAttempt[]): Promise<Map<string, DeliveryAttempt>> {
     const rows = attempts.map((attempt) => attemptRow(this.workspaceId, attempt));
     const recorded = new Map<string, DeliveryAttempt>();
-    for (const chunk of powerOfTwoChunks(rows, 64)) {
-      const inserted = await this.db.insertInto('delivery_attempts').values(chunk).onConflict((oc) => oc.doNothing()).returning('id').execute();
-      const ids = new Set(inserted.map((row) => row.id));
-      for (const row of chunk) if (ids.has(row.id)) recorded.set(row.id, toAttempt(row));
-    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const chunk of powerOfTwoChunks(rows, 64)) {
+        // Only for messages still under way: a broadcast cancelled a moment ago must not go out. On PostgreSQL the
+        // rows are locked, as the cancel locks them, so the two cannot both go ahead.
+        let open = trx
+          .selectFrom('deliveries')
+          .select('message_id')
+          .where('workspace_id', '=', this.workspaceId)
+          .where('message_id', 'in', [...new Set(chunk.map((row) => row.message_id))])
+          .where('status', 'in', UNDER_WAY);
+        if (this.dialect === 'postgres') open = open.forUpdate();
+        const underWay = new Set((await open.execute()).map((d) => d.message_id));
+        const values = chunk.filter((row) => underWay.has(row.message_id));
+        if (values.length === 0) continue;
+        const inserted = await trx.insertInto('delivery_attempts').values(values).onConflict((oc) => oc.doNothing()).returning('id').execute();
+        const ids = new Set(inserted.map((row) => row.id));
+        for (const row of values) if (ids.has(row.id)) recorded.set(row.id, toAttempt(row));
+      }
+    });
     return recorded;
   }
 

@@ -306,6 +306,30 @@ describe.each(DATABASES)('broadcasts on $kind', ({ kind, skip }) => {
       }
     });
 
+    it('never counts as cancelled a message a provider already has', async () => {
+      // Each SMS takes 1.5 s at the provider: the cancel comes while the calls are in flight.
+      await s.sandboxApi('PUT', '/_sandbox/faults/twilio-sms', { mode: 'slow', latencyMs: 1_500 });
+      try {
+        const group = tag();
+        const people = await tagged(3, { tags: [group], preferredChannels: ['twilio-sms'] });
+        const { id } = await create({ name: 'Cancelled in flight', audience: { tags: [group] }, text: 'In flight' });
+        await s.waitFor(async () => {
+          const views = await Promise.all((await recipients(id)).map(async (r) => (await s.api<{ status: string }>('GET', `/api/v1/messages/${r.messageId}`)).body));
+          return views.length === people.length && views.every((v) => v.status === 'sending');
+        }, 'every message handed to the provider');
+        expect((await s.api('POST', `/api/v1/broadcasts/${id}/cancel`)).status).toBe(200);
+        const final = await until(id, (p) => p.pending === 0, 'nothing pending after the cancel');
+        // What the provider took is what the broadcast counts as sent, and nothing of it as cancelled.
+        const reached = (await sent('twilio-sms')).filter((m) => m.text === 'In flight');
+        expect(reached).toHaveLength(people.length);
+        expect(final).toMatchObject({ status: 'cancelled', failed: 0 });
+        expect(final.sent + final.delivered).toBe(people.length);
+        expect(await recipients(id, 'failed')).toEqual([]);
+      } finally {
+        await s.sandboxApi('PUT', '/_sandbox/faults/twilio-sms', { mode: 'ok' });
+      }
+    });
+
     it('waits for its start time', async () => {
       const group = tag();
       const person = await newContact({ tags: [group] });
