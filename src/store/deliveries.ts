@@ -279,7 +279,7 @@ export class DeliveryStore {
 
   /**
    * Records attempts before their providers are called, in one transaction. Returns the attempts recorded: one whose
-   * message and seq another worker recorded first, or whose message was settled meanwhile, is left out. The message itself stays as it is ('queued', or
+   * message and seq another worker recorded first, or whose message failed meanwhile, is left out. The message itself stays as it is ('queued', or
    * 'sent' by an earlier channel) until a provider accepts: an attempt in flight shows as 'sending' from the
    * attempts (messageDeliveryView), which spares two row updates per send.
    */
@@ -288,14 +288,15 @@ export class DeliveryStore {
     const recorded = new Map<string, DeliveryAttempt>();
     await this.db.transaction().execute(async (trx) => {
       for (const chunk of powerOfTwoChunks(rows, 64)) {
-        // Only for messages still under way: a broadcast cancelled a moment ago must not go out. On PostgreSQL the
-        // rows are locked, as the cancel locks them, so the two cannot both go ahead.
+        // Not for a message failed meanwhile: a broadcast cancelled a moment ago must not go out. (A delivered one may
+        // still go on, when it was not read in time.) On PostgreSQL the rows are locked, as the cancel locks them, so
+        // the two cannot both go ahead.
         let open = trx
           .selectFrom('deliveries')
           .select('message_id')
           .where('workspace_id', '=', this.workspaceId)
           .where('message_id', 'in', [...new Set(chunk.map((row) => row.message_id))])
-          .where('status', 'in', UNDER_WAY);
+          .where('status', '<>', 'failed');
         if (this.dialect === 'postgres') open = open.forUpdate();
         const underWay = new Set((await open.execute()).map((d) => d.message_id));
         const values = chunk.filter((row) => underWay.has(row.message_id));
