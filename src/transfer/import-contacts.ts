@@ -18,7 +18,7 @@ export type ImportFormat = 'csv' | 'vcard';
 
 /** More rows than this are refused: one import is one transaction, and it should not hold the database for long. */
 export const MAX_IMPORT_ROWS = 100_000;
-/** Errors listed in a result; `errorCount` has them all. */
+/** Problems listed in a result; `errorCount` counts the rows they leave out. */
 export const MAX_LISTED_ERRORS = 1000;
 export const DEFAULT_PREVIEW_ROWS = 20;
 
@@ -75,8 +75,9 @@ export interface ContactImportResult {
   skipped: number;
   /** Rows folded into another row of the file that is the same person. */
   merged: number;
+  /** Rows (or cards) left out; a row with two problems counts once. */
   errorCount: number;
-  /** Rows left out, each with what is wrong; the first MAX_LISTED_ERRORS. */
+  /** What is wrong with the rows left out, one entry per problem; the first MAX_LISTED_ERRORS. */
   errors: RowError[];
   /** CSV: the mapping used, column name → field ("ignore" for columns left out). */
   mapping: Record<string, ImportField> | null;
@@ -194,7 +195,7 @@ async function runImport(
     updated: plan.updates.length,
     skipped: outcomes.filter((o) => o.action === 'skip').length,
     merged: outcomes.filter((o) => o.action === 'merge').length,
-    errorCount: errors.length,
+    errorCount: new Set(errors.map((e) => e.row)).size,
     errors: errors.slice(0, MAX_LISTED_ERRORS),
     mapping: parsed.mapping,
     ...(previewRows > 0 ? { preview: preview(records, errors, plan, previewRows) } : {}),

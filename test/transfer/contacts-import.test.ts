@@ -141,6 +141,15 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       expect(await contacts()).toHaveLength(5);
     });
 
+    it('counts a row with two problems once among the rows left out, and lists both problems', async () => {
+      const res = await upload('name,phone,email\nAna,12ab,ana@\nLuis,987 111 222,luis@example.com\n', '?dryRun=true');
+      expect(res.statusCode, res.body).toBe(200);
+      const result = res.json<ImportResult>();
+      expect(result).toMatchObject({ total: 2, created: 1, errorCount: 1 });
+      expect(result.errors.map((e) => e.row)).toEqual([2, 2]);
+      expect(result.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^row 2: phone '12ab'/), expect.stringMatching(/^row 2: email 'ana@'/)]);
+    });
+
     it('takes JSON {csv, mapping}: the mapping wins over the headers', async () => {
       const other = await t.addWorkspace('Mapped', 'PE');
       const res = await t.as(other.apiKey, {

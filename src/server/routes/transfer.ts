@@ -69,7 +69,7 @@ const ImportResultSchema = z.object({
   skipped: z.number().int().describe('Valid rows that brought nothing new.'),
   merged: z.number().int().describe('Rows folded into another row of the file that is the same person.'),
   errorCount: z.number().int(),
-  errors: z.array(RowErrorSchema).describe(`Rows left out and why (the first 1000; errorCount has them all).`),
+  errors: z.array(RowErrorSchema).describe(`Why rows were left out, one entry per problem (the first 1000).`),
   mapping: z.record(z.string(), z.enum(IMPORT_FIELDS)).nullable(),
   preview: z
     .array(

@@ -224,7 +224,8 @@ function Preview({ preview, mapping, disabled, onRemap }: { preview: ImportResul
                   </span>
                 )}
                 {row.sameAsRow !== null && <span className="muted">{fill(s.sameAsRow, { n: row.sameAsRow })}</span>}
-                {row.message && <span className={row.action === 'error' ? 'field-error' : 'muted'}>{row.message}</span>}
+                {/* A merged row's message says again what sameAsRow says. */}
+                {row.message && row.action !== 'merge' && <span className={row.action === 'error' ? 'field-error' : 'muted'}>{withoutRowLabel(row.message)}</span>}
               </li>
             ))}
           </ul>
@@ -270,17 +271,26 @@ function RowErrors({ result }: { result: ImportResult }) {
   const s = useStrings(strings);
   if (result.errors.length === 0) return null;
   const label = result.format === 'vcard' ? s.cardN : s.rowN;
+  // One line per row: a row with two problems says both.
+  const byRow = new Map<number, string[]>();
+  for (const e of result.errors) byRow.set(e.row, [...(byRow.get(e.row) ?? []), withoutRowLabel(e.message)]);
+  const rows = [...byRow].slice(0, ERRORS_SHOWN);
   return (
     <div className="row-errors">
       <h4>{fill(result.dryRun ? s.errorsWillSkip : s.errorsSkipped, { n: result.errorCount })}</h4>
       <ul>
-        {result.errors.slice(0, ERRORS_SHOWN).map((e) => (
-          <li key={e.row}>
-            <strong>{fill(label, { n: e.row })}:</strong> {e.message}
+        {rows.map(([row, messages]) => (
+          <li key={row}>
+            <strong>{fill(label, { n: row })}:</strong> {messages.join('; ')}
           </li>
         ))}
       </ul>
-      {result.errorCount > ERRORS_SHOWN && <p className="muted">{fill(s.errorsMore, { n: result.errorCount - ERRORS_SHOWN })}</p>}
+      {result.errorCount > rows.length && <p className="muted">{fill(s.errorsMore, { n: result.errorCount - rows.length })}</p>}
     </div>
   );
+}
+
+/** The server's messages start with "row 7: " (or "card 7: ") for the command line; the page shows the row itself. */
+function withoutRowLabel(message: string): string {
+  return message.replace(/^(row|card) \d+: /, '');
 }
