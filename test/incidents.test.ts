@@ -128,6 +128,10 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       expect(done.actions.find((a) => a.type === 'call_list')!.counts).toEqual({ customers: 1 });
       expect(done.actions.find((a) => a.type === 'alert')).toMatchObject({ state: 'done', counts: { sent: 1 } });
       expect(done.timeline!.map((e) => e.type)).toEqual(expect.arrayContaining(['opened', 'notify', 'call_list', 'notice', 'alert']));
+      // Read by the owner: the shop's clock, not an ISO stamp; no internal ids (the page links the broadcast).
+      const openedText = done.timeline!.find((e) => e.type === 'opened')!.text;
+      expect(openedText).toMatch(/since \d{1,2} [A-Z][a-z]{2}, \d{2}:\d{2} \([A-Za-z_/]+\)/);
+      for (const entry of done.timeline!) expect(entry.text).not.toMatch(/\d{4}-\d{2}-\d{2}T|broadcast [0-9a-f]{8}-/);
 
       // The owner got the alert by SMS, the channel that still works.
       const sent = await s.sandboxApi<{ items: unknown[] }>('GET', `/_sandbox/sent?channel=twilio-sms`);

@@ -19,3 +19,10 @@ export function isTimeZone(zone: string): boolean {
 }
 
 export const TIME_ZONE_HINT = 'must be an IANA time zone such as America/Lima';
+
+/** A moment as staff read it on the shop's clock, e.g. "5 Dec, 09:13 (America/Lima)"; UTC when the zone is unknown. */
+export function readableTime(at: number, timeZone: string): string {
+  const zone = isTimeZone(timeZone) ? timeZone : 'UTC';
+  const text = new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return `${text} (${zone})`;
+}

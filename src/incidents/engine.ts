@@ -13,6 +13,7 @@ import type { ChannelRuntime } from '../channels/runtime.js';
 import { ProviderError } from '../channels/types.js';
 import { capitalize, channelName } from '../core/delivery/wording.js';
 import type { ChannelHealth } from '../core/health.js';
+import { readableTime } from '../core/time-zone.js';
 import {
   alertText,
   type CallListRow,
@@ -72,6 +73,15 @@ export class IncidentEngine {
   /** The health monitor's watcher: opens and closes incidents from every check. */
   readonly observe = async (checked: readonly CheckedChannel[], now: number): Promise<void> => {
     const settingsByWorkspace = new Map<string, IncidentSettings>();
+    const zones = new Map<string, string>();
+    const clock = async (workspaceId: string, at: number) => {
+      let zone = zones.get(workspaceId);
+      if (zone === undefined) {
+        zone = (await this.store.workspaces.get(workspaceId))?.timezone ?? 'UTC';
+        zones.set(workspaceId, zone);
+      }
+      return readableTime(at, zone);
+    };
     for (const channel of checked) {
       this.lastHealth.set(channel.id, channel.report.health);
       let settings = settingsByWorkspace.get(channel.workspaceId);
@@ -84,10 +94,10 @@ export class IncidentEngine {
       const { watch, decision } = watchChannel(this.watches.get(channel.id) ?? { badSince: null, goodSince: null }, channel.report.health, now, settings, open);
       this.watches.set(channel.id, watch);
       if (decision && 'open' in decision) {
-        const text = `${capitalize(channelName(channel.kind))} has been ${channel.report.health} since ${new Date(watch.badSince ?? now).toISOString()}: ${channel.report.explanation}`;
+        const text = `${capitalize(channelName(channel.kind))} has been ${channel.report.health} since ${await clock(channel.workspaceId, watch.badSince ?? now)}: ${channel.report.explanation}`;
         await this.open(channel.workspaceId, { channelId: channel.id, channelKind: channel.kind, kind: decision.open, origin: 'auto', note: null, actor: 'system', text }, now);
       } else if (decision && 'close' in decision && open) {
-        await this.close(channel.workspaceId, open.id, 'system', `${capitalize(channelName(channel.kind))} has worked again since ${new Date(watch.goodSince ?? now).toISOString()}.`, now);
+        await this.close(channel.workspaceId, open.id, 'system', `${capitalize(channelName(channel.kind))} has worked again since ${await clock(channel.workspaceId, watch.goodSince ?? now)}.`, now);
       }
     }
     await this.syncAutoReplies();
@@ -272,7 +282,7 @@ export class IncidentEngine {
           },
           'system',
         );
-        return { state: 'running', counts, broadcastId: id, detail: `Telling ${affected.message.length} affected customers on another channel (broadcast ${id}).` };
+        return { state: 'running', counts, broadcastId: id, detail: `Telling ${affected.message.length} affected customers on another channel.` };
       });
     }
     if (playbook.callList.enabled) {
@@ -301,7 +311,7 @@ export class IncidentEngine {
     const targets: { to: string; kinds: string[] }[] = [];
     if (settings.alerts.email) targets.push({ to: settings.alerts.email, kinds: ['email'] });
     if (settings.alerts.phone) targets.push({ to: settings.alerts.phone, kinds: ['twilio-sms', 'whatsapp', 'telegram'] });
-    if (targets.length === 0) return { state: 'skipped', counts: {}, detail: 'No alert sent: set alerts.email or alerts.phone in the incident settings (PUT /api/v1/playbooks).' };
+    if (targets.length === 0) return { state: 'skipped', counts: {}, detail: 'No alert sent: add the owner\'s email or phone under Plan B › Playbooks › Alert the owner (alerts.email, alerts.phone in the API).' };
     let sent = 0;
     const notes: string[] = [];
     for (const target of targets) {
@@ -348,6 +358,6 @@ export class IncidentEngine {
       'system',
     );
     await incidents.putAction(incident.id, { type: 'recovery', state: 'running', counts: { toTell: message.length }, broadcastId: id, startedAt, finishedAt: null });
-    await incidents.addEvent(incident.id, 'recovery', `Telling ${message.length} customers that ${channelName(incident.channelKind)} works again (broadcast ${id}).`);
+    await incidents.addEvent(incident.id, 'recovery', `Telling ${message.length} customers that ${channelName(incident.channelKind)} works again.`);
   }
 }

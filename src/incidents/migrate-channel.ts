@@ -5,6 +5,7 @@ import { broadcastProgress, createBroadcastWith } from '../broadcasts/service.js
 import { adapterFor } from '../channels/registry.js';
 import { deepLinkFor } from '../contact-page/deep-links.js';
 import { moveNoticeText, withLinks } from '../core/incidents.js';
+import { readableTime } from '../core/time-zone.js';
 import { badRequest, conflict } from '../errors.js';
 import type { ChannelMigration } from '../store/incidents.js';
 import type { Store } from '../store/store.js';
@@ -50,15 +51,15 @@ export async function startMigration(
   if (to.state !== 'active') throw badRequest('invalid_migration', `Channel ${to.name} is ${to.state}: resume it before moving customers to it.`);
   // A second move while the first is still sending would give every customer the notice twice (a double click, a
   // retried request).
+  const workspace = await store.workspaces.require(workspaceId);
   const earlier = await data.incidents.latestMigration(from.id, to.id);
   const inProgress = (broadcastId: string) =>
     conflict(
       'migration_in_progress',
-      `Customers are already being moved from ${from.name} to ${to.name}${earlier ? ` (since ${new Date(earlier.createdAt).toISOString()})` : ''}: follow that move, or cancel its broadcast to start another.`,
+      `Customers are already being moved from ${from.name} to ${to.name}${earlier ? ` (since ${readableTime(earlier.createdAt, workspace.timezone)})` : ''}: follow that move, or cancel its broadcast to start another.`,
       { migrationId: earlier?.id ?? null, broadcastId },
     );
   if (earlier?.broadcastId && UNFINISHED.has((await data.broadcasts.get(earlier.broadcastId))?.status ?? 'completed')) throw inProgress(earlier.broadcastId);
-  const workspace = await store.workspaces.require(workspaceId);
   const settings = await engine.settings(workspaceId);
   const link = deepLinkFor(to.kind, to.config, { channelId: to.id, publicUrl })?.url ?? null;
   const page = `${publicUrl}/c/${workspace.slug}`;
