@@ -1,7 +1,7 @@
 // The inbox in a real browser (Debian's chromium driven by playwright-core) against a real Lifeline and the provider
 // sandbox: sign in, a Telegram message appearing live, a reply, the WhatsApp-down banner and an Auto reply that fails
 // over to SMS with its explanation, a merge, HTML in a message staying text, search, assignment, notes, a WhatsApp
-// template, links and attachments, sign-out, and the phone-width layout.
+// template, links and attachments, sign-out, long previews and staff notes in the list, and the phone-width layout.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, browserUnavailable, launchBrowser, type Page, requireBuiltWebApp, screenshot } from '../support/browser.js';
@@ -306,9 +306,19 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     }
   });
 
-  it('loads older conversations as the list scrolls, filters by channel, and switches to Spanish', async () => {
+  it('loads older conversations as the list scrolls, keeps the time and unread count beside a long preview, marks staff notes, filters by channel, and switches to Spanish', async () => {
     // More conversations than one page (30): customers writing on Telegram.
     for (let i = 0; i < 35; i++) await telegramCustomerWrites(`5551${String(i).padStart(5, '0')}`, `Consulta número ${i}`, `Cliente ${i}`);
+    // The newest two: a long message, and a conversation whose last word is a staff note.
+    const tag = randomBytes(2).toString('hex');
+    const long = `Quisiera cambiar la talla de mi pedido porque me quedó grande, ¿me pueden enviar una talla menos esta semana? ${tag}`;
+    await telegramCustomerWrites('555000777', long, `Valentina ${tag}`);
+    await telegramCustomerWrites('555000888', `Hola, ¿me llaman? ${tag}`, `Nora ${tag}`);
+    const nora = await s.waitFor(async () => (await s.findContacts<Contact>(`Nora ${tag}`))[0], 'Nora to be stored');
+    const noraConversation = await s.api<{ items: { id: string }[] }>('GET', `/api/v1/conversations?contactId=${nora.id}&limit=1`);
+    const note = `NOTE: call her after 5pm ${tag}`;
+    const saved = await s.api('POST', `/api/v1/contacts/${nora.id}/notes`, { text: note, conversationId: noraConversation.body.items[0]!.id });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
     await s.waitFor(async () => {
       const open = await s.api<{ items: unknown[] }>('GET', '/api/v1/conversations?status=open&limit=200');
       return open.body.items.length >= 40;
@@ -318,6 +328,22 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
       await signIn(tab);
       const rows = tab.locator('.conversations li a');
       await expect.poll(() => rows.count()).toBe(30);
+
+      // A long preview shrinks to an ellipsis; the time and the unread count stay whole inside the row.
+      await waitForRow(tab, long);
+      const item = tab.locator('.conversations li', { hasText: long }).first();
+      const itemBox = (await item.boundingBox())!;
+      const badgeBox = (await item.locator('.unread').boundingBox())!;
+      const timeBox = (await item.locator('time').boundingBox())!;
+      expect(badgeBox.x + badgeBox.width).toBeLessThanOrEqual(itemBox.x + itemBox.width);
+      expect(timeBox.x + timeBox.width).toBeLessThanOrEqual(itemBox.x + itemBox.width);
+      const preview = await item.locator('.preview').evaluate((el) => ({ cut: el.scrollWidth > el.clientWidth, overflow: getComputedStyle(el).textOverflow }));
+      expect(preview).toEqual({ cut: true, overflow: 'ellipsis' });
+      // A staff note as the last message says it is a note: staff must not take it for a reply to the customer.
+      const noteRow = await waitForRow(tab, note);
+      await expect(noteRow.first().locator('.preview').textContent()).resolves.toBe(`Note: ${note}`);
+      await screenshot(tab, 'inbox-long-preview-and-note');
+
       await tab.locator('.conversations .sentinel').scrollIntoViewIfNeeded();
       await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(40);
 
@@ -329,15 +355,39 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
       await tab.getByRole('link', { name: 'Bandeja' }).waitFor();
       await tab.getByPlaceholder('Buscar clientes').waitFor();
       await screenshot(tab, 'inbox-es');
+      await tab.getByRole('combobox', { name: 'Canal' }).selectOption('');
+      await expect.poll(() => noteRow.first().locator('.preview').textContent()).toBe(`Nota: ${note}`);
     } finally {
       await tab.close();
     }
   });
 
   it('works on a 375-px-wide phone screen', async () => {
+    // As in QA's report: many channels, one of them down with its banner, a customer reachable on few of them.
+    for (const [kind, config] of [
+      ['viber', { authToken: 'inbox-phone-viber-token', senderName: 'Test shop', apiBaseUrl: s.sandbox.url }],
+      ['webchat', { title: 'Test shop' }],
+      ['voice', {}],
+      ['email', { from: 'hola@tienda.example', smtp: { host: '127.0.0.1', port: s.sandbox.smtpPort, secure: false, ignoreTLS: true } }],
+    ] as const) {
+      await s.createChannel(kind, config);
+    }
+    const notified = await newContact({ name: 'Aviso Telefono', phones: ['+51944400002'] });
+    await whatsappCustomerWrites('+51944400002', 'Hola');
+    await s.waitFor(async () => (await s.timeline(notified.id)).length > 0, 'her WhatsApp message to be stored');
+    await s.fault('whatsapp', { mode: 'down' });
+    for (let i = 0; i < 3; i++) {
+      const res = await s.api('POST', '/api/v1/messages', { contactId: notified.id, text: `aviso ${i}`, route: { channels: ['whatsapp'] } });
+      expect(res.status).toBe(202);
+    }
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     try {
       await signIn(phone);
+      await phone.getByTestId('channel-down-banner').waitFor({ timeout: 20_000 });
+      // The health strip names only the channel in trouble; one chip stands for all the others.
+      expect(await phone.locator('.health-chip[data-channel="whatsapp"]').isVisible()).toBe(true);
+      expect(await phone.locator('.health-chip[data-channel="telegram"]').isVisible()).toBe(false);
+      await expect(phone.getByTestId('health-summary').textContent()).resolves.toBe('All others up');
       const text = `Desde el celular ${randomBytes(2).toString('hex')}`;
       await telegramCustomerWrites('555000333', text, 'Lucho');
       const row = await waitForRow(phone, text);
@@ -347,9 +397,31 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
       // One pane at a time, nothing wider than the screen.
       expect(await phone.locator('.list-pane').isVisible()).toBe(false);
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      // The reply box folds its line per channel behind a toggle.
+      const reach = phone.getByTestId('reachability');
+      await reach.waitFor();
+      expect(await reach.locator('ul').isVisible()).toBe(false);
+      await screenshot(phone, 'phone-conversation-open');
+      await reach.getByRole('button', { name: 'Show each channel' }).click();
+      expect(await reach.locator('ul').isVisible()).toBe(true);
+      await screenshot(phone, 'phone-reach-details');
+      await reach.getByRole('button', { name: 'Hide the channels' }).click();
       await phone.getByPlaceholder(/Write a reply/).fill('Hola Lucho');
       await phone.getByRole('button', { name: 'Send' }).click();
       await bubble(phone, 'Hola Lucho').waitFor();
+      // The messages keep a usable part of the screen: with the newest one scrolled into view (the page may scroll),
+      // the message list shows at least 250 px of the 740 and the newest message is on screen.
+      const newest = bubble(phone, 'Hola Lucho');
+      await newest.scrollIntoViewIfNeeded();
+      const onScreen = (box: { y: number; height: number } | null) => {
+        const top = Math.max(box!.y, 0);
+        const bottom = Math.min(box!.y + box!.height, 740);
+        return Math.max(bottom - top, 0);
+      };
+      const list = await phone.locator('.timeline-scroll').boundingBox();
+      expect(onScreen(list)).toBeGreaterThanOrEqual(250);
+      const message = await newest.boundingBox();
+      expect(onScreen(message)).toBe(message!.height);
       await screenshot(phone, 'phone-conversation');
       await phone.getByRole('button', { name: 'Customer' }).click();
       expect(await phone.locator('.customer-pane').isVisible()).toBe(true);
@@ -359,6 +431,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
       expect(await phone.locator('.conversation-pane').isVisible()).toBe(false);
     } finally {
       await phone.close();
+      await s.fault('whatsapp', { mode: 'ok' });
     }
   });
 });

@@ -21,6 +21,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
       .join(', ');
   const down = channels.filter((c) => c.health === 'down');
   const banned = channels.filter((c) => c.health === 'banned');
+  const up = channels.filter((c) => (c.health ?? 'up') === 'up');
 
   return (
     <>
@@ -42,6 +43,13 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
             </span>
           );
         })}
+        {/* Phones show only the channels with a problem (CSS hides the rest) and this chip for all the others. */}
+        {up.length > 0 && (
+          <span className="health-chip health-summary" title={up.map((c) => channelName(c.kind, language)).join(', ')} data-testid="health-summary">
+            <span className="dot" aria-hidden="true" />
+            {up.length === channels.length ? s.allUp : s.othersUp}
+          </span>
+        )}
       </nav>
       {down.length > 0 && (
         <div className="banner banner-down" role="alert" data-testid="channel-down-banner">

@@ -171,6 +171,8 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
                   <span className="line">
                     <span className="preview">
                       {conversation.lastMessage?.direction === 'outbound' && <span className="muted">{s.you}: </span>}
+                      {/* A staff note never went to the customer: say so, or it reads like a reply. */}
+                      {conversation.lastMessage?.direction === 'note' && <span className="note-prefix">{s.notePrefix}: </span>}
                       {conversation.lastMessage?.body ?? ''}
                     </span>
                     {unread > 0 && (

@@ -1,6 +1,6 @@
 // Answer the customer: on Auto (the best channel now, failing over by itself) or on one chosen channel, with the
 // reasons the other channels cannot reach this customer right now; or write an internal note.
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useState } from 'react';
 import { get, post } from '../../api';
 import { useChannels } from '../../channels';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -39,6 +39,9 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
   const [text, setText] = useState('');
   const [template, setTemplate] = useState({ name: '', language: 'en' });
   const [reach, setReach] = useState<Reachability | null>(null);
+  // On a phone the per-channel lines fold behind a toggle (CSS shows them always on wider screens).
+  const [reachOpen, setReachOpen] = useState(false);
+  const reachListId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // One key per draft: a double click or a retry after a network error never sends twice.
@@ -119,9 +122,14 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
         )}
       </div>
       {mode === 'reply' && reach && (
-        <div className="reach" data-testid="reachability">
-          <p className="muted">{autoKind ? fill(s.autoNow, { channel: channelName(autoKind, language) }) : s.autoNone}</p>
-          <ul>
+        <div className={reachOpen ? 'reach open' : 'reach'} data-testid="reachability">
+          <p className="muted">
+            {autoKind ? fill(s.autoNow, { channel: channelName(autoKind, language) }) : s.autoNone}{' '}
+            <button type="button" className="link reach-toggle" aria-expanded={reachOpen} aria-controls={reachListId} onClick={() => setReachOpen((open) => !open)}>
+              {reachOpen ? s.hideReach : s.showReach}
+            </button>
+          </p>
+          <ul id={reachListId}>
             {kinds.map((k) => (
               <li key={k.kind} className={k.reachable ? 'ok' : 'no'}>
                 <strong>{channelName(k.kind, language)}</strong>

@@ -21,9 +21,10 @@ export function Timeline({ items, hasOlder, onOlder }: { items: TimelineItem[]; 
   const { language } = useLanguage();
   const end = useRef<HTMLLIElement>(null);
   const newest = items[0]?.id;
-  // Follow the conversation: a new message scrolls into view; loading older ones does not jump.
+  // Follow the conversation: a new message scrolls into view; loading older ones does not jump. "nearest": on a phone,
+  // where the page scrolls too, the page moves only if the newest message is off screen (the reply box stays put).
   useLayoutEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
+    end.current?.scrollIntoView({ block: 'nearest' });
   }, [newest]);
 
   const chronological = [...items].reverse();

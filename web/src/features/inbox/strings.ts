@@ -27,6 +27,7 @@ const en = {
   olderMessages: 'Load older messages',
   noMessages: 'No messages yet.',
   note: 'Internal note',
+  notePrefix: 'Note',
   you: 'You',
   queued: 'queued',
   sending: 'sending',
@@ -62,6 +63,8 @@ const en = {
   templateName: 'Template name',
   templateLanguage: 'Template language',
   needsTemplate: 'outside the 24-hour window: a template is needed',
+  showReach: 'Show each channel',
+  hideReach: 'Hide the channels',
   sendFailed: 'Not sent',
 };
 
@@ -94,6 +97,7 @@ export const strings: Strings<typeof en> = {
     olderMessages: 'Cargar mensajes anteriores',
     noMessages: 'Todavía no hay mensajes.',
     note: 'Nota interna',
+    notePrefix: 'Nota',
     you: 'Tú',
     queued: 'en cola',
     sending: 'enviando',
@@ -128,6 +132,8 @@ export const strings: Strings<typeof en> = {
     templateName: 'Nombre de la plantilla',
     templateLanguage: 'Idioma de la plantilla',
     needsTemplate: 'fuera de la ventana de 24 horas: hace falta una plantilla',
+    showReach: 'Ver cada canal',
+    hideReach: 'Ocultar los canales',
     sendFailed: 'No enviado',
   },
 };
