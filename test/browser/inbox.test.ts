@@ -121,11 +121,19 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     await openConversation(page, text);
     await expect(page.locator('.conversation h2').textContent()).resolves.toBe('Rosa Mamani');
 
+    // Quiet hours now (an hour either side, on the shop's clock) hold notifications, not a reply she is waiting for.
+    const { timezone } = (await s.api<{ timezone: string }>('GET', '/api/v1/workspace')).body;
+    const clock = (offsetMin: number) => new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now() + offsetMin * 60_000);
+    expect((await s.api('PATCH', '/api/v1/workspace', { settings: { quietHours: { start: clock(-60), end: clock(60) } } })).status).toBe(200);
     const reply = `Sí, Rosa: sale a las 6 ${randomBytes(2).toString('hex')}`;
-    await page.getByPlaceholder(/Write a reply/).fill(reply);
-    await page.getByPlaceholder(/Write a reply/).press('Control+Enter');
-    // Telegram has no delivery receipts: "sent" (accepted by Telegram) is as far as it goes.
-    await bubble(page, reply).locator('.badge.state-sent').waitFor({ timeout: 10_000 });
+    try {
+      await page.getByPlaceholder(/Write a reply/).fill(reply);
+      await page.getByPlaceholder(/Write a reply/).press('Control+Enter');
+      // Telegram has no delivery receipts: "sent" (accepted by Telegram) is as far as it goes.
+      await bubble(page, reply).locator('.badge.state-sent').waitFor({ timeout: 10_000 });
+    } finally {
+      expect((await s.api('PATCH', '/api/v1/workspace', { settings: { quietHours: null } })).status).toBe(200);
+    }
     const sent = await s.sandboxApi<{ items: { channel: string; text: string }[] }>('GET', '/_sandbox/sent?channel=telegram');
     expect(sent.body.items.filter((i) => i.text === reply)).toHaveLength(1);
     // Opened and answered: nothing unread any more.

@@ -80,6 +80,9 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
           text,
           route: via === 'auto' ? 'auto' : { channels: [via] },
           idempotencyKey: draftKey,
+          // A reply typed in a conversation is an answer the customer is waiting for: quiet hours hold
+          // notifications and broadcasts, not this.
+          urgent: true,
           ...(showTemplate && template.name ? { template } : {}),
         });
       }
