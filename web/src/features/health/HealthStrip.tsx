@@ -5,23 +5,18 @@ import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLive } from '../../live';
 import { Link } from '../../router';
 import type { Channel } from '../../types';
+import { chipNames, fullName } from './names';
 import { strings } from './strings';
 
 export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
   const s = useStrings(strings);
   const { language } = useLanguage();
   const { channels, loaded } = useChannels();
-  // "WhatsApp (Shop line)", or just "WhatsApp" when the channel is named after its kind.
-  const named = (list: Channel[]) =>
-    list
-      .map((c) => {
-        const kind = channelName(c.kind, language);
-        return c.name.trim().toLowerCase() === kind.toLowerCase() ? kind : `${kind} (${c.name})`;
-      })
-      .join(', ');
+  const named = (list: Channel[]) => list.map((c) => fullName(c, language)).join(', ');
   const down = channels.filter((c) => c.health === 'down');
   const banned = channels.filter((c) => c.health === 'banned');
   const up = channels.filter((c) => (c.health ?? 'up') === 'up');
+  const chipName = chipNames(channels, language);
 
   return (
     <>
@@ -38,7 +33,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
           return (
             <span key={channel.id} className={`health-chip health-${health}`} title={title} data-channel={channel.kind} data-health={health}>
               <span className="dot" aria-hidden="true" />
-              {channelName(channel.kind, language)} <span className="health-word">{s[health]}</span>
+              {chipName.get(channel)} <span className="health-word">{s[health]}</span>
               {rate !== null && rate > 0 && <span className="rate">{rate}%</span>}
             </span>
           );

@@ -17,10 +17,14 @@ import { useIncidents } from './useIncidents';
 
 export function PlanBPage() {
   const s = useStrings(strings);
+  const { language } = useLanguage();
   const { user } = useSession();
   const { incidents, error, reload } = useIncidents();
   const open = incidents?.filter((i) => i.state === 'open') ?? [];
   const closed = incidents?.filter((i) => i.state === 'closed') ?? [];
+  const { channels } = useChannels();
+  // Before an incident opens (it waits for the playbook's delay), a channel may already be down: never say all is well.
+  const troubled = channels.filter((c) => c.health === 'down' || c.health === 'banned' || c.health === 'degraded');
 
   return (
     <main className="planb" aria-labelledby="planb-title">
@@ -39,7 +43,9 @@ export function PlanBPage() {
         {incidents === null ? (
           !error && <p className="muted">{s.loading}</p>
         ) : open.length === 0 ? (
-          <p className="all-well">{s.noOpenIncidents}</p>
+          <p className={troubled.length === 0 ? 'all-well' : 'muted'}>
+            {troubled.length === 0 ? s.noOpenIncidents : fill(s.noIncidentYet, { channels: troubled.map((c) => incidentChannel({ channelId: c.id, channelKind: c.kind }, channels, language, s)).join(', ') })}
+          </p>
         ) : (
           <ul className="card-list">
             {open.map((incident) => (
