@@ -121,15 +121,15 @@ describe.each(DATABASES)('inbox API on $kind', ({ kind, skip }) => {
           contactId: ids['Ana Torres']!.contactId,
           status: 'open',
           lastReadAt: null,
-          contact: { id: ids['Ana Torres']!.contactId, name: 'Ana Torres', handle: '+51987111222' },
+          contact: { id: ids['Ana Torres']!.contactId, name: 'Ana Torres', handle: '+51987111222', handleKind: 'phone' },
           lastMessage: { body: 'gracias', direction: 'inbound', channel: 'whatsapp', status: 'received' },
           unreadCount: 3,
         });
         expect(Date.parse(ana!.lastMessage!.at)).toBe(Date.parse(ana!.lastActivityAt));
         // The preview is cut to 200 characters; the handle is the email when there is no phone.
         expect(luis!.lastMessage!.body).toBe('x'.repeat(200));
-        expect(luis).toMatchObject({ contact: { name: 'Luis Rojas', handle: 'luis@rojas.pe' }, unreadCount: 1 });
-        expect(bot).toMatchObject({ contact: { name: 'Bot visitor', handle: null }, lastMessage: { body: 'called back', direction: 'note', channel: null }, unreadCount: 0 });
+        expect(luis).toMatchObject({ contact: { name: 'Luis Rojas', handle: 'luis@rojas.pe', handleKind: 'email' }, unreadCount: 1 });
+        expect(bot).toMatchObject({ contact: { name: 'Bot visitor', handle: null, handleKind: null }, lastMessage: { body: 'called back', direction: 'note', channel: null }, unreadCount: 0 });
         expect(Object.keys(ana!).sort()).toEqual(
           ['assigneeId', 'channel', 'contact', 'contactId', 'createdAt', 'id', 'lastActivityAt', 'lastMessage', 'lastReadAt', 'status', 'unreadCount'].sort(),
         );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayHandle } from './handle.js';
+import { displayHandle, displayIdentity } from './handle.js';
 
 describe('displayHandle', () => {
   it('prefers a phone number, then WhatsApp, then email, then the messengers', () => {
@@ -7,6 +7,12 @@ describe('displayHandle', () => {
     expect(displayHandle([{ kind: 'telegram', value: '12345' }, { kind: 'whatsapp', value: '+51911111111' }])).toBe('+51911111111');
     expect(displayHandle([{ kind: 'webchat', value: 'v-1' }, { kind: 'telegram', value: '12345' }, { kind: 'email', value: 'a@b.pe' }])).toBe('a@b.pe');
     expect(displayHandle([{ kind: 'webchat', value: 'v-1' }])).toBe('v-1');
+  });
+
+  it('says which kind the shown handle is', () => {
+    expect(displayIdentity([{ kind: 'webchat', value: 'v-1' }, { kind: 'telegram', value: '12345' }])).toEqual({ kind: 'telegram', value: '12345' });
+    expect(displayIdentity([{ kind: 'webchat', value: 'v-1' }])).toEqual({ kind: 'webchat', value: 'v-1' });
+    expect(displayIdentity([])).toBeNull();
   });
 
   it('keeps the first of several handles of one kind, and gives null for none', () => {

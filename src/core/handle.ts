@@ -9,11 +9,16 @@ export const HANDLE_ORDER: readonly IdentityKind[] = ['phone', 'whatsapp', 'emai
 
 /** The handle to show for a contact, or null when it has none. Among handles of one kind the first given wins. */
 export function displayHandle(identities: readonly { kind: string; value: string }[]): string | null {
-  let best: { rank: number; value: string } | null = null;
+  return displayIdentity(identities)?.value ?? null;
+}
+
+/** displayHandle with its kind, so that a screen can say what a bare web chat visitor id is. */
+export function displayIdentity(identities: readonly { kind: string; value: string }[]): { kind: string; value: string } | null {
+  let best: { rank: number; kind: string; value: string } | null = null;
   for (const identity of identities) {
     const found = HANDLE_ORDER.indexOf(identity.kind as IdentityKind);
     const rank = found === -1 ? HANDLE_ORDER.length : found;
-    if (!best || rank < best.rank) best = { rank, value: identity.value };
+    if (!best || rank < best.rank) best = { rank, kind: identity.kind, value: identity.value };
   }
-  return best?.value ?? null;
+  return best ? { kind: best.kind, value: best.value } : null;
 }

@@ -88,6 +88,7 @@ export const InboxConversationSchema = ConversationSchema.extend({
     id: z.string(),
     name: z.string().nullable(),
     handle: z.string().nullable().describe('The handle to show beside the name: a phone number, else an email, else a messenger id.'),
+    handleKind: z.string().nullable().describe("The handle's kind (phone, email, telegram, webchat…): a webchat visitor id means nothing to a person."),
   }),
   lastMessage: z
     .object({
@@ -105,7 +106,7 @@ export function inboxConversationView(c: Conversation, summary: ConversationSumm
   const last = summary?.lastMessage ?? null;
   return {
     ...conversationView(c),
-    contact: summary?.contact ?? { id: c.contactId, name: null, handle: null },
+    contact: summary?.contact ?? { id: c.contactId, name: null, handle: null, handleKind: null },
     lastMessage: last ? { ...last, direction: last.direction as 'inbound' | 'outbound' | 'note', at: iso(last.at)! } : null,
     unreadCount: summary?.unreadCount ?? 0,
   };

@@ -1,7 +1,7 @@
 // Conversations group a contact's messages into threads of work for staff: open, pending, resolved; assigned or not.
 import { type Kysely, sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
-import { displayHandle } from '../core/handle.js';
+import { displayIdentity } from '../core/handle.js';
 import { badRequest, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { ContactStore, type Page } from './contacts.js';
@@ -25,7 +25,7 @@ export interface Conversation {
 
 /** What the inbox shows of a conversation besides its own fields. */
 export interface ConversationSummary {
-  contact: { id: string; name: string | null; handle: string | null };
+  contact: { id: string; name: string | null; handle: string | null; handleKind: string | null };
   lastMessage: { body: string; direction: string; channel: string | null; status: string; at: number } | null;
   /** Inbound messages after lastReadAt, counted up to UNREAD_COUNT_LIMIT. */
   unreadCount: number;
@@ -169,8 +169,9 @@ export class ConversationStore {
     for (const conversation of conversations) {
       const contact = contacts.get(conversation.contactId);
       const row = activity.get(conversation.id);
+      const shown = displayIdentity(contact?.identities ?? []);
       result.set(conversation.id, {
-        contact: { id: conversation.contactId, name: contact?.name ?? null, handle: displayHandle(contact?.identities ?? []) },
+        contact: { id: conversation.contactId, name: contact?.name ?? null, handle: shown?.value ?? null, handleKind: shown?.kind ?? null },
         lastMessage:
           row && row.created_at !== null
             ? { body: row.body ?? '', direction: row.direction ?? 'inbound', channel: row.channel, status: row.status ?? '', at: Number(row.created_at) }

@@ -22,6 +22,11 @@ export function channelName(kind: string | null | undefined, language: Language 
   return language === 'es' ? (SPANISH[name] ?? name) : name;
 }
 
+/** A handle as staff read it: a web chat visitor's random id becomes "Website visitor 6Jq6" (the end tells two apart). */
+export function handleLabel(kind: string | null | undefined, value: string, language: Language = 'en'): string {
+  return kind === 'webchat' ? `${language === 'es' ? 'Visitante de la web' : 'Website visitor'} ${value.slice(-4)}` : value;
+}
+
 export function formatTime(iso: string, language: Language, now = Date.now()): string {
   const date = new Date(iso);
   const sameDay = new Date(now).toDateString() === date.toDateString();

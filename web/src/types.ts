@@ -49,7 +49,7 @@ export interface Conversation {
   channel: string | null;
   lastActivityAt: string;
   createdAt: string;
-  contact?: { id: string; name: string | null; handle: string | null };
+  contact?: { id: string; name: string | null; handle: string | null; handleKind?: string | null };
   lastMessage?: { body: string; direction: string; channel: string | null; status: string; at: string } | null;
   unreadCount?: number;
 }

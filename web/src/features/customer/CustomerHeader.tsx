@@ -50,7 +50,7 @@ export function CustomerHeader({ contact, onSaved, headingId }: SectionProps & {
     <header className="customer-header">
       <div className="customer-title">
         <h2 id={headingId} className={editing ? 'visually-hidden' : undefined}>
-          {contactDisplayName(contact, s.unnamed)}
+          {contactDisplayName(contact, s.unnamed, language)}
         </h2>
         {!editing && (
           <button type="button" className="link" ref={editButton} onClick={() => setDraft(contact.name ?? '')}>

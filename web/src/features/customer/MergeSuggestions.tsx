@@ -4,7 +4,7 @@
 import { useEffect, useId, useState } from 'react';
 import { ApiError, get, post } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
-import { fill, useStrings } from '../../i18n';
+import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Contact } from '../../types';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -97,13 +97,14 @@ function SuggestionRow({
   onMerged,
 }: SectionProps & { suggestion: Suggestion; onMerged: (survivorId: string) => void }) {
   const s = useStrings(strings);
+  const { language } = useLanguage();
   const { user } = useSession();
   const nameId = useId();
   const noteId = useId();
   const [error, setError] = useState<unknown>(null);
   const { other } = suggestion;
-  const otherName = other ? contactDisplayName(other, s.unnamed) : suggestion.otherId;
-  const selfName = contactDisplayName(contact, s.unnamed);
+  const otherName = other ? contactDisplayName(other, s.unnamed, language) : suggestion.otherId;
+  const selfName = contactDisplayName(contact, s.unnamed, language);
   const shared = other ? sharedHandles(contact.identities, other.identities) : [];
   const allowed = canAdmin(user);
 

@@ -25,4 +25,9 @@ describe('contactDisplayName', () => {
     expect(contactDisplayName({ name: '  ', identities: [identity('phone', '+51987654321')] }, 'Unnamed')).toBe('+51987654321');
     expect(contactDisplayName({ name: null, identities: [] }, 'Unnamed')).toBe('Unnamed');
   });
+
+  it('calls a web chat visitor a website visitor, not by their random id', () => {
+    expect(contactDisplayName({ name: null, identities: [identity('webchat', 'v__WbnZ0JJ-J3E5Ma_6Jq66g')] }, 'Unnamed')).toBe('Website visitor q66g');
+    expect(contactDisplayName({ name: null, identities: [identity('webchat', 'v__WbnZ0JJ-J3E5Ma_6Jq66g')] }, 'Sin nombre', 'es')).toBe('Visitante de la web q66g');
+  });
 });

@@ -1,5 +1,7 @@
 // Why two contacts look like one person: the phone numbers and email addresses both have. Pure; the server's own
 // reason (in English) is the fallback when the handles of the other contact cannot be read.
+import { handleLabel } from '../../format';
+import type { Language } from '../../i18n';
 import type { Contact, Identity } from '../../types';
 
 /** Identity kinds whose value is a phone number in E.164, so a WhatsApp number and a phone number can match. */
@@ -26,6 +28,7 @@ export function sharedHandles(a: readonly Identity[], b: readonly Identity[]): S
 }
 
 /** The name to show for a contact: its name, else its first handle, else `fallback` ("Unnamed customer"). */
-export function contactDisplayName(contact: Pick<Contact, 'name' | 'identities'>, fallback: string): string {
-  return contact.name?.trim() || contact.identities[0]?.value || fallback;
+export function contactDisplayName(contact: Pick<Contact, 'name' | 'identities'>, fallback: string, language: Language = 'en'): string {
+  const first = contact.identities[0];
+  return contact.name?.trim() || (first ? handleLabel(first.kind, first.value, language) : '') || fallback;
 }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { get, query } from '../../api';
 import { useChannels } from '../../channels';
 import { ErrorNote } from '../../components/ErrorNote';
-import { channelName, formatTime, initials } from '../../format';
+import { channelName, formatTime, handleLabel, initials } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLiveEvents } from '../../live';
 import { Link } from '../../router';
@@ -155,13 +155,14 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
       <ErrorNote error={error} />
       <ul className="conversations">
         {items.map((conversation) => {
-          const name = conversation.contact?.name ?? conversation.contact?.handle ?? '—';
+          const handle = conversation.contact?.handle ? handleLabel(conversation.contact.handleKind, conversation.contact.handle, language) : null;
+          const name = conversation.contact?.name ?? handle ?? '—';
           const unread = conversation.unreadCount ?? 0;
           return (
             <li key={conversation.id} className={conversation.id === selectedId ? 'selected' : undefined}>
               <Link to={`/inbox/${conversation.id}`} aria-current={conversation.id === selectedId ? 'page' : undefined}>
                 <span className="avatar" aria-hidden="true">
-                  {initials(conversation.contact?.name, conversation.contact?.handle ?? '?')}
+                  {initials(conversation.contact?.name, handle ?? '?')}
                 </span>
                 <span className="summary">
                   <span className="line">
