@@ -216,7 +216,7 @@ function parseCsv(text: string, mapping: Record<string, string>): Parsed {
   const notes: string[] = [];
   const ignored = resolved.columns.filter((c) => c.field === null && c.header.trim() !== '');
   if (ignored.length > 0) {
-    notes.push(`Columns not imported: ${ignored.map((c) => `"${c.header}"`).join(', ')}. Map them to a field (e.g. --map "${ignored[0]!.header}=tags") if they should be.`);
+    notes.push(`Columns not imported: ${ignored.map((c) => `"${c.header}"`).join(', ')}. If they should be, choose a field for them (in the import preview, or with --map "${ignored[0]!.header}=tags" on the command line).`);
   }
   const errors: RowError[] = [];
   const raws: RawContact[] = [];

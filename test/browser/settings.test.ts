@@ -119,6 +119,8 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     const [channel] = await channels();
     expect(channel).toMatchObject({ kind: 'telegram', name: 'Telegram', state: 'active' });
     expect(channel!.webhookUrl).toBe(`${server.url}/webhooks/${channel!.id}`);
+    // Lifeline called setWebhook itself: the page does not ask the owner to paste anything.
+    await created.getByText('Lifeline gave this webhook URL to the provider itself: nothing to paste.').waitFor();
     expect(await created.getByRole('textbox', { name: 'Webhook URL to paste at the provider' }).inputValue()).toBe(channel!.webhookUrl);
     await created.getByRole('button', { name: 'Copy Webhook URL to paste at the provider' }).click();
     await created.getByText('Copied.').waitFor();

@@ -16,6 +16,8 @@ interface Props {
   accessibleName?: string;
   question: string;
   confirmLabel: string;
+  /** The button that backs out; "Cancel" unless that would read as the action itself (cancelling a broadcast). */
+  dismissLabel?: string;
   busyLabel?: string;
   /** Answers false to keep the question open (it failed and says so); anything else closes it. */
   onConfirm: () => Promise<boolean | void>;
@@ -24,7 +26,7 @@ interface Props {
   layout?: 'box' | 'inline';
 }
 
-export function ConfirmButton({ label, accessibleName, question, confirmLabel, busyLabel, onConfirm, disabled, danger, layout = 'box' }: Props) {
+export function ConfirmButton({ label, accessibleName, question, confirmLabel, dismissLabel, busyLabel, onConfirm, disabled, danger, layout = 'box' }: Props) {
   const s = useStrings(strings);
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -81,7 +83,7 @@ export function ConfirmButton({ label, accessibleName, question, confirmLabel, b
           {busy && busyLabel ? busyLabel : confirmLabel}
         </button>
         <button ref={cancelRef} type="button" onClick={cancel}>
-          {s.cancel}
+          {dismissLabel ?? s.cancel}
         </button>
       </span>
     );
@@ -104,7 +106,7 @@ export function ConfirmButton({ label, accessibleName, question, confirmLabel, b
           {busy && busyLabel ? busyLabel : confirmLabel}
         </button>
         <button type="button" disabled={busy} onClick={cancel}>
-          {s.cancel}
+          {dismissLabel ?? s.cancel}
         </button>
       </div>
     </div>

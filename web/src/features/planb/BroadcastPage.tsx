@@ -144,7 +144,7 @@ export function BroadcastPage({ id }: { id: string }) {
                 {s.resume}
               </button>
             )}
-            <ConfirmButton label={s.cancelBroadcast} question={s.cancelQuestion} confirmLabel={s.cancelConfirm} onConfirm={() => control('cancel')} danger disabled={busy} />
+            <ConfirmButton label={s.cancelBroadcast} question={s.cancelQuestion} confirmLabel={s.cancelConfirm} dismissLabel={s.keepSending} onConfirm={() => control('cancel')} danger disabled={busy} />
           </div>
         )}
         <ErrorNote error={controlError} />

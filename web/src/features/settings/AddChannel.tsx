@@ -216,6 +216,11 @@ function FieldInput(props: { id: string; field: KindField; label: string; value:
   );
 }
 
+/** Channels whose provider Lifeline registers the webhook with itself (Telegram setWebhook, Viber set_webhook). */
+const WEBHOOK_SET_ITSELF: ReadonlySet<string> = new Set(['telegram', 'viber']);
+/** Channels no provider calls: email is read over IMAP, the web chat is Lifeline's own, call tasks are for staff. */
+const NO_WEBHOOK: ReadonlySet<string> = new Set(['email', 'webchat', 'voice']);
+
 /** After creation: the URL to paste at the provider, before anything else. */
 export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: () => void }) {
   const s = useStrings(strings);
@@ -230,8 +235,8 @@ export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: 
       <h3 id="channel-created" ref={heading} tabIndex={-1}>
         {fill(s.channelCreated, { what: title })}
       </h3>
-      <p>{s.pasteWebhook}</p>
-      <CopyableValue label={s.webhookUrl} value={channel.webhookUrl} />
+      <p>{WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookSetItself : NO_WEBHOOK.has(channel.kind) ? s.noWebhookNeeded : s.pasteWebhook}</p>
+      {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={s.webhookUrl} value={channel.webhookUrl} />}
       <div className="card-actions">
         <button type="button" onClick={onDone}>
           {s.done}

@@ -105,7 +105,9 @@ const en = {
   connectKind: 'Connect {kind}',
   connecting: 'Connecting…',
   channelCreated: '{what} is connected',
-  pasteWebhook: 'Paste this webhook URL in the provider’s settings so customers’ messages reach Lifeline (Telegram was set up by itself).',
+  pasteWebhook: 'Paste this webhook URL in the provider’s settings so customers’ messages reach Lifeline.',
+  webhookSetItself: 'Lifeline gave this webhook URL to the provider itself: nothing to paste.',
+  noWebhookNeeded: 'Nothing to paste at a provider: this channel does not receive webhooks.',
   fieldLabels: enFieldLabels,
 
   teamTitle: 'Team',
@@ -236,7 +238,9 @@ export const strings: Strings<typeof en> = {
     connectKind: 'Conectar {kind}',
     connecting: 'Conectando…',
     channelCreated: '{what} está conectado',
-    pasteWebhook: 'Pega esta URL del webhook en los ajustes del proveedor para que los mensajes de tus clientes lleguen a Lifeline (Telegram se configuró solo).',
+    pasteWebhook: 'Pega esta URL del webhook en los ajustes del proveedor para que los mensajes de tus clientes lleguen a Lifeline.',
+    webhookSetItself: 'Lifeline le dio esta URL del webhook al proveedor por sí mismo: no hay nada que pegar.',
+    noWebhookNeeded: 'No hay nada que pegar en un proveedor: este canal no recibe webhooks.',
     fieldLabels: {
       botToken: 'Token del bot (de @BotFather)',
       webhookSecret: 'Secreto del webhook',

@@ -204,7 +204,7 @@ function Preview({ preview, mapping, disabled, onRemap }: { preview: ImportResul
       )}
       {preview.preview && preview.preview.length > 0 && (
         <>
-          <h4>{fill(s.firstRows, { n: preview.preview.length })}</h4>
+          <h4>{preview.preview.length === 1 ? s.firstRow : fill(s.firstRows, { n: preview.preview.length })}</h4>
           <ul className="preview-rows">
             {preview.preview.map((row) => (
               <li key={row.row} data-row={row.row} className={`preview-${row.action}`}>
