@@ -280,7 +280,8 @@ describe.each(DATABASES)('contacts API on $kind', ({ kind, skip }) => {
         expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'fax', value: '123' }), 400, 'invalid_request');
         const someoneElse = await createContact({ name: 'Someone', phones: ['+51 987 000 331'] });
         const taken = expectError(await call('POST', `/api/v1/contacts/${contact.id}/identities`, { kind: 'phone', value: '987000331' }), 409, 'identity_taken');
-        expect(taken.message).toContain(someoneElse.id);
+        expect(taken.message).toContain(`already belongs to Someone (contact ${someoneElse.id})`);
+        expect(taken.details).toMatchObject({ contactId: someoneElse.id, contactName: 'Someone' });
 
         const removed = await call('DELETE', `/api/v1/contacts/${contact.id}/identities/${whatsapp!.id}`);
         expect(removed.statusCode).toBe(200);

@@ -449,11 +449,12 @@ export class ContactStore {
   private async assertIdentitiesFree(identities: IdentityInput[], adding?: string): Promise<void> {
     for (const identity of identities) {
       const owner = await this.db
-        .selectFrom('contact_identities')
-        .select('contact_id')
-        .where('workspace_id', '=', this.workspaceId)
-        .where('kind', '=', identity.kind)
-        .where('value', '=', identity.value)
+        .selectFrom('contact_identities as i')
+        .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+        .select(['i.contact_id', 'c.name'])
+        .where('i.workspace_id', '=', this.workspaceId)
+        .where('i.kind', '=', identity.kind)
+        .where('i.value', '=', identity.value)
         .executeTakeFirst();
       if (owner && owner.contact_id === adding) {
         throw conflict('identity_taken', `This contact already has the ${identity.kind} ${identity.value}: there is nothing to add.`, {
@@ -465,8 +466,8 @@ export class ContactStore {
       if (owner) {
         throw conflict(
           'identity_taken',
-          `The ${identity.kind} ${identity.value} already belongs to contact ${owner.contact_id}. Add to that contact instead, or merge the two contacts.`,
-          { kind: identity.kind, value: identity.value, contactId: owner.contact_id },
+          `The ${identity.kind} ${identity.value} already belongs to ${owner.name ? `${owner.name} (contact ${owner.contact_id})` : `contact ${owner.contact_id}`}. Add to that contact instead, or merge the two contacts.`,
+          { kind: identity.kind, value: identity.value, contactId: owner.contact_id, contactName: owner.name },
         );
       }
     }

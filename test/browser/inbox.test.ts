@@ -193,6 +193,20 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     expect((await s.api('GET', `/api/v1/contacts/${duplicate.id}`)).status).toBe(404);
     const survivor = await s.api<{ identities: { kind: string; value: string }[] }>('GET', `/api/v1/contacts/${ana.id}`);
     expect(survivor.body.identities.map((i) => `${i.kind}:${i.value}`).sort()).toEqual(['phone:+51911111111', 'telegram:555000444', 'whatsapp:+51911111111']);
+
+    // A third record shares nothing yet: typing its email here is refused, with the merge offered on the spot.
+    const third = await newContact({ name: 'Ana (tienda online)', emails: ['ana.perez@example.pe'] });
+    const add = page.getByRole('form', { name: 'Add a handle' });
+    await add.getByLabel('Kind').selectOption('email');
+    await add.getByLabel('Handle').fill('ana.perez@example.pe');
+    await add.getByRole('button', { name: 'Add handle' }).click();
+    await add.getByText(/already belongs to Ana \(tienda online\)/).waitFor();
+    await add.getByRole('button', { name: 'Merge Ana (tienda online) into this customer' }).click();
+    await add.getByRole('button', { name: 'Yes, merge' }).click();
+    await add.getByText(/already belongs to/).waitFor({ state: 'detached' });
+    expect((await s.api('GET', `/api/v1/contacts/${third.id}`)).status).toBe(404);
+    const merged = await s.api<{ identities: { kind: string; value: string }[] }>('GET', `/api/v1/contacts/${ana.id}`);
+    expect(merged.body.identities.map((i) => i.value)).toContain('ana.perez@example.pe');
   });
 
   it('shows HTML in a message as text and runs nothing', async () => {

@@ -2,11 +2,11 @@
 // granting is one click, revoking and removing ask first. Adding a handle shows the server's objection (a phone
 // number that cannot exist, a handle that belongs to someone else) beside the field.
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { del, post, put } from '../../api';
+import { ApiError, del, post, put } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
-import { useSession } from '../../session';
+import { canAdmin, useSession } from '../../session';
 import type { Contact, Identity } from '../../types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import type { SectionProps } from './CustomerPanel';
@@ -202,8 +202,49 @@ function AddHandle({ contact, onSaved }: SectionProps) {
       {error ? (
         <div id={errorId}>
           <ErrorNote error={error} />
+          <MergeOwner
+            error={error}
+            contact={contact}
+            onSaved={(merged) => {
+              setError(null);
+              setValue('');
+              onSaved(merged);
+            }}
+          />
         </div>
       ) : null}
     </form>
   );
+}
+
+/** The handle belongs to another customer: most often the same person twice, so offer the merge right there. */
+function MergeOwner({ error, contact, onSaved }: SectionProps & { error: unknown }) {
+  const s = useStrings(strings);
+  const { user } = useSession();
+  const [failed, setFailed] = useState<unknown>(null);
+  const owner = takenBy(error);
+  if (!owner || owner.contactId === contact.id || !canAdmin(user)) return null;
+  const other = owner.contactName ?? s.unnamed;
+  const self = contact.name ?? s.unnamed;
+  const merge = async (): Promise<boolean> => {
+    try {
+      onSaved(await post<Contact>(`/contacts/${encodeURIComponent(contact.id)}/merge`, { otherId: owner.contactId }));
+      return true;
+    } catch (caught) {
+      setFailed(caught);
+      return false;
+    }
+  };
+  return (
+    <>
+      <ConfirmButton label={fill(s.mergeWithOwner, { other })} question={fill(s.mergeQuestion, { other, self })} confirmLabel={s.mergeConfirm} busyLabel={s.merging} onConfirm={merge} />
+      <ErrorNote error={failed} />
+    </>
+  );
+}
+
+function takenBy(error: unknown): { contactId: string; contactName: string | null } | null {
+  if (!(error instanceof ApiError) || error.code !== 'identity_taken') return null;
+  const details = error.details as { contactId?: unknown; contactName?: unknown } | undefined;
+  return typeof details?.contactId === 'string' ? { contactId: details.contactId, contactName: typeof details.contactName === 'string' ? details.contactName : null } : null;
 }

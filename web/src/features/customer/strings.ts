@@ -94,6 +94,7 @@ const en = {
   mergeConfirm: 'Yes, merge',
   merging: 'Merging…',
   mergeAdminOnly: 'Only the owner or an admin can merge customers.',
+  mergeWithOwner: 'Merge {other} into this customer',
 };
 
 export const strings: Strings<typeof en> = {
@@ -191,5 +192,6 @@ export const strings: Strings<typeof en> = {
     mergeConfirm: 'Sí, unir',
     merging: 'Uniendo…',
     mergeAdminOnly: 'Solo el propietario o un administrador pueden unir clientes.',
+    mergeWithOwner: 'Unir a {other} con este cliente',
   },
 };
