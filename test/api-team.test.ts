@@ -137,6 +137,25 @@ describe.each(DATABASES)('team API on $kind', ({ kind, skip }) => {
         expect(users[0]!.name).not.toBe('Hacked');
       });
 
+      it('changes your own password only with the current one, and ends your sessions', async () => {
+        const ws = await t.addWorkspace('Passwords');
+        const email = uniqueEmail('pw');
+        const agent = await createUser(ws, { email, name: 'Agent Pw', role: 'agent' });
+        const session = await signIn(email, 'long enough pw');
+        const change = (payload: Record<string, unknown>) => asSession(session, { method: 'PATCH', url: `/api/v1/users/${agent.id}`, payload });
+        expectError(await change({ password: 'a new long password' }), 400, 'current_password_required');
+        expectError(await change({ password: 'a new long password', currentPassword: 'not it at all' }), 403, 'wrong_password');
+        // Refused twice: the old password still signs in.
+        const stillOld = await signIn(email, 'long enough pw');
+        const changed = await asSession(stillOld, { method: 'PATCH', url: `/api/v1/users/${agent.id}`, payload: { password: 'a new long password', currentPassword: 'long enough pw' } });
+        expect(changed.statusCode, changed.body).toBe(200);
+        expect((await asSession(session, { method: 'GET', url: '/api/v1/users' })).statusCode).toBe(401);
+        await signIn(email, 'a new long password');
+        // An admin resetting someone else's password does not need theirs.
+        expect((await t.as(ws.apiKey, { method: 'PATCH', url: `/api/v1/users/${agent.id}`, payload: { password: 'reset by the admin' } })).statusCode).toBe(200);
+        await signIn(email, 'reset by the admin');
+      });
+
       it('keeps the last owner: no demoting, disabling or deleting them until another owner exists', async () => {
         const ws = await t.addWorkspace('Owners');
         const owner = await signIn(ws.ownerEmail, ws.ownerPassword);

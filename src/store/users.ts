@@ -4,7 +4,7 @@ import type { Role } from '../core/roles.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import type { Database, UserTable } from './schema.js';
 
 export interface User {
@@ -76,6 +76,12 @@ export class UserStore {
     await this.db.insertInto('users').values(row).execute();
     await this.audit.record(actor, 'user.created', { type: 'user', id: row.id }, { email, role: input.role });
     return toUser(row);
+  }
+
+  /** Whether `password` is this user's password now. */
+  async hasPassword(id: string, password: string): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('password_hash').where('workspace_id', '=', this.workspaceId).where('id', '=', id).executeTakeFirst();
+    return row ? verifyPassword(password, row.password_hash) : false;
   }
 
   async update(

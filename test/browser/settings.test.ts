@@ -285,6 +285,21 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     await asAgent.page.getByRole('link', { name: 'Team' }).click();
     await asAgent.page.getByText('Only owners and admins can add people or change roles.').waitFor();
     expect(await asAgent.page.getByRole('combobox', { name: /^Role of/ }).count()).toBe(0);
+
+    // Ana changes her own password: the wrong current one is refused, the right one signs her out everywhere.
+    const own = asAgent.page.getByRole('form', { name: 'Your password' });
+    await own.getByLabel('Current password').fill('not-my-password');
+    await own.getByLabel('New password', { exact: true }).fill('ana-password-2');
+    await own.getByLabel('New password again').fill('ana-password-2');
+    await own.getByRole('button', { name: 'Change password' }).click();
+    await own.getByText('That is not your current password: nothing was changed.').waitFor();
+    await own.getByLabel('Current password').fill('ana-password-1');
+    await own.getByRole('button', { name: 'Change password' }).click();
+    await asAgent.page.getByText('Password changed. Sign in again with the new one.').waitFor();
+    const anaId = (await users()).find((u) => u.email === 'ana@example.com')!.id;
+    expect(await server.data.users.hasPassword(anaId, 'ana-password-2')).toBe(true);
+    await asAgent.page.getByRole('button', { name: 'Sign in again' }).click();
+    await asAgent.page.getByRole('button', { name: 'Sign in' }).waitFor();
     await asAgent.context.close();
 
     await ana.getByRole('button', { name: 'Disable Ana Quispe' }).click();

@@ -7,7 +7,7 @@ import { hasRole, ROLES } from '../../core/roles.js';
 import { SLUG_PATTERN } from '../../core/slug.js';
 import { isTimeZone, TIME_ZONE_HINT } from '../../core/time-zone.js';
 import { CHANNEL_KINDS } from '../../channels/types.js';
-import { forbidden } from '../../errors.js';
+import { badRequest, forbidden, LifelineError } from '../../errors.js';
 import { MIN_PASSWORD_LENGTH } from '../../store/users.js';
 import { callerOf } from '../auth.js';
 import {
@@ -63,6 +63,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
         name: z.string().min(1).max(200).optional(),
         role: z.enum(ROLES).optional(),
         password: z.string().min(MIN_PASSWORD_LENGTH).max(200).optional(),
+        currentPassword: z.string().max(200).optional().describe('Required to change your own password. Every session of the user ends on a new password.'),
         disabled: z.boolean().optional(),
       }),
       response: { 200: UserSchema, ...errorResponses },
@@ -78,7 +79,16 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
           throw forbidden(`Only an owner can change an ${target.role === 'owner' ? 'owner' : 'owner role'}.`);
         }
       }
-      return userView(await caller.data.users.update(request.params.id, request.body, caller.actor));
+      const { currentPassword, ...patch } = request.body;
+      // A screen left signed in must not let someone lock its owner out: your own password changes only with the
+      // current one. (An admin resetting someone else's does not know theirs.)
+      if (self && patch.password !== undefined) {
+        if (!currentPassword) throw badRequest('current_password_required', 'Give your current password (currentPassword) to set a new one.');
+        if (!(await caller.data.users.hasPassword(target.id, currentPassword))) {
+          throw new LifelineError('wrong_password', 403, 'That is not your current password: nothing was changed.');
+        }
+      }
+      return userView(await caller.data.users.update(request.params.id, patch, caller.actor));
     },
   });
 

@@ -7,6 +7,7 @@ import { FormSaveRow } from '../../components/FormSaveRow';
 import { fill, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Role, User } from '../../types';
+import { OwnPassword } from './OwnPassword';
 import { strings } from './strings';
 
 const ROLES: readonly Role[] = ['owner', 'admin', 'agent'];
@@ -45,6 +46,7 @@ export function TeamTab() {
         ))}
       </ul>
       {admin && <AddUser onAdded={() => void load()} />}
+      <OwnPassword />
     </section>
   );
 }
