@@ -8,6 +8,7 @@ import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLiveEvents } from '../../live';
 import type { Reachability } from '../../types';
+import { reachReason } from './reach-reasons';
 import { strings } from './strings';
 
 type Mode = 'reply' | 'note';
@@ -17,6 +18,7 @@ export interface KindReach {
   reachable: boolean;
   needsTemplate: boolean;
   why: string | null;
+  reason: string | null;
 }
 
 /** One entry per channel kind: reachable when any channel of that kind is; else the first reason given. */
@@ -24,7 +26,7 @@ export function reachByKind(reach: Reachability): KindReach[] {
   const byKind = new Map<string, KindReach>();
   for (const channel of reach.channels) {
     const current = byKind.get(channel.kind);
-    const entry: KindReach = { kind: channel.kind, reachable: channel.reachable, needsTemplate: channel.needsTemplate, why: channel.explanation };
+    const entry: KindReach = { kind: channel.kind, reachable: channel.reachable, needsTemplate: channel.needsTemplate, why: channel.explanation, reason: channel.reason };
     if (!current || (!current.reachable && entry.reachable)) byKind.set(channel.kind, entry);
   }
   return [...byKind.values()];
@@ -136,7 +138,7 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
             {kinds.map((k) => (
               <li key={k.kind} className={k.reachable ? 'ok' : 'no'}>
                 <strong>{channelName(k.kind, language)}</strong>
-                {k.reachable ? ' ✓' : `: ${k.needsTemplate ? s.needsTemplate : (k.why ?? '')}`}
+                {k.reachable ? ' ✓' : `: ${k.needsTemplate ? s.needsTemplate : (reachReason(k.reason, k.kind, language, k.why) ?? '')}`}
               </li>
             ))}
           </ul>
