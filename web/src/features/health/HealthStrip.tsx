@@ -34,7 +34,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
             <span key={channel.id} className={`health-chip health-${health}`} title={title} data-channel={channel.kind} data-health={health}>
               <span className="dot" aria-hidden="true" />
               {chipName.get(channel)} <span className="health-word">{s[health]}</span>
-              {rate !== null && rate > 0 && <span className="rate">{rate}%</span>}
+              {rate !== null && rate > 0 && <span className="rate">{fill(s.errorShort, { rate })}</span>}
             </span>
           );
         })}

@@ -155,14 +155,17 @@ export function BroadcastPage({ id }: { id: string }) {
         {channels.length === 0 ? (
           <p className="muted">{s.byChannelNone}</p>
         ) : (
-          <ul className="channel-results">
-            {channels.map(([kind, counts]) => (
-              <li key={kind} data-channel={kind}>
-                <strong>{channelName(kind, language)}</strong>
-                <span>{fill(s.byChannelCounts, { sent: counts.sent, delivered: counts.delivered, failed: counts.failed })}</span>
-              </li>
-            ))}
-          </ul>
+          <>
+            <p className="muted">{s.byChannelHint}</p>
+            <ul className="channel-results">
+              {channels.map(([kind, counts]) => (
+                <li key={kind} data-channel={kind}>
+                  <strong>{channelName(kind, language)}</strong>
+                  <span>{fill(s.byChannelCounts, { sent: counts.sent, delivered: counts.delivered, failed: counts.failed })}</span>
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </section>
 
