@@ -351,7 +351,8 @@ export class Dispatcher {
       recipient: to,
       at: ctx.now,
     });
-    // Another job of this message got there first; look again shortly at what it did.
+    // Another job of this message got there first, or the message failed meanwhile (a cancelled broadcast): look
+    // again shortly at what is now true.
     if (!attempt) return { delayUntil: this.now() + 100 };
     this.publish(ctx, 'sending', channel.kind);
 

@@ -279,9 +279,9 @@ export class DeliveryStore {
 
   /**
    * Records attempts before their providers are called, in one transaction. Returns the attempts recorded: one whose
-   * message and seq another worker recorded first, or whose message failed meanwhile, is left out. The message itself stays as it is ('queued', or
-   * 'sent' by an earlier channel) until a provider accepts: an attempt in flight shows as 'sending' from the
-   * attempts (messageDeliveryView), which spares two row updates per send.
+   * message and seq another worker recorded first, or whose message failed meanwhile, is left out. The message
+   * itself stays as it is ('queued', or 'sent' by an earlier channel) until a provider accepts: an attempt in flight
+   * shows as 'sending' from the attempts (messageDeliveryView), which spares two row updates per send.
    */
   async recordAttempts(attempts: readonly NewAttempt[]): Promise<Map<string, DeliveryAttempt>> {
     const rows = attempts.map((attempt) => attemptRow(this.workspaceId, attempt));
