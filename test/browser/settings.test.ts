@@ -276,6 +276,13 @@ describe.skipIf(skip)('settings screens in chromium', () => {
 
     // As an agent, Ana sees the channels and team without controls, and no API keys tab.
     await server.createChannel('webchat', {}, 'Web');
+    // The owner sees the web chat's code for the website on its card.
+    await page.goto(`${server.url}/settings/channels`);
+    const web = page.getByRole('listitem', { name: 'Webchat · Web' });
+    expect(await web.getByRole('textbox', { name: 'Code for your website' }).inputValue()).toMatch(/^<script src=".*\/widget\/v1\/widget\.js" data-channel="[^"]+" async><\/script>$/);
+    expect(await web.getByRole('textbox', { name: 'Webhook URL to paste at the provider' }).count()).toBe(0);
+    await page.goto(`${server.url}/settings/team`);
+    await ana.waitFor();
     const asAgent = await signedIn({ email: 'ana@example.com', password: 'ana-password-1' });
     await asAgent.page.getByText('Only owners and admins can add or change channels.').waitFor();
     await asAgent.page.getByRole('listitem', { name: 'Webchat · Web' }).waitFor();

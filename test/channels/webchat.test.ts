@@ -146,9 +146,12 @@ describe.each(DATABASES)('webchat channel on $kind', ({ kind, skip }) => {
   }
 
   it.skipIf(skip)('is created through the API, has no secrets to mask, and its test explains how to embed it', async () => {
-    const listed = await server.api<{ items: { id: string; kind: string; config: Record<string, unknown> }[] }>('GET', '/api/v1/channels');
+    const listed = await server.api<{ items: { id: string; kind: string; config: Record<string, unknown>; embedCode: string | null }[] }>('GET', '/api/v1/channels');
     const channel = listed.body.items.find((c) => c.id === channelId)!;
     expect(channel.kind).toBe('webchat');
+    // The code for the website comes with the channel, not only from its test.
+    expect(channel.embedCode).toBe(`<script src="${server.url}/widget/v1/widget.js" data-channel="${channelId}" async></script>`);
+    expect(listed.body.items.filter((c) => c.kind !== 'webchat').every((c) => c.embedCode === null)).toBe(true);
     expect(channel.config).toEqual({ title: 'Tienda Sol', greeting: 'Hola, ¿en qué te ayudamos?', color: '#aa3300' });
     const test = await server.api<{ ok: boolean; detail: string }>('POST', `/api/v1/channels/${channelId}/test`);
     expect(test.body.ok).toBe(true);

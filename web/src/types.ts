@@ -99,6 +99,8 @@ export interface Channel {
   state: string;
   config: Record<string, unknown>;
   webhookUrl: string;
+  /** webchat: the script tag for the business's website. */
+  embedCode?: string | null;
   createdAt: string;
   health?: Health;
   healthDetail?: { errorRate: number; attempts: number; since: string | null; explanation: string };

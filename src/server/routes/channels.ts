@@ -6,6 +6,7 @@ import { maskConfig, mergeConfig } from '../../channels/mask.js';
 import { credentialFields } from '../../channels/credential-fields.js';
 import { adapterFor, registeredKinds } from '../../channels/registry.js';
 import { CHANNEL_KINDS, type ChannelAdapter, ProviderError } from '../../channels/types.js';
+import { embedSnippet } from '../../channels/webchat/index.js';
 import { capitalize, channelName } from '../../core/delivery/wording.js';
 import { CHANNEL_HEALTH } from '../../core/health.js';
 import { badRequest, LifelineError } from '../../errors.js';
@@ -20,6 +21,7 @@ const ChannelSchema = z.object({
   state: z.string(),
   config: z.record(z.string(), z.unknown()).describe('Secrets are masked.'),
   webhookUrl: z.string().describe('Where the provider must send webhooks.'),
+  embedCode: z.string().nullable().describe('webchat: the script tag to paste into the business’s website; null for other kinds.'),
   createdAt: z.string(),
 });
 
@@ -85,6 +87,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
     state: channel.state,
     config: maskConfig(channel.config, adapterFor(channel.kind)?.secretFields ?? []),
     webhookUrl: app.channels.webhookUrl(channel.id),
+    embedCode: channel.kind === 'webchat' ? embedSnippet(typeof channel.config.apiBaseUrl === 'string' ? channel.config.apiBaseUrl : app.config.publicUrl, channel.id) : null,
     createdAt: new Date(channel.createdAt).toISOString(),
   });
 

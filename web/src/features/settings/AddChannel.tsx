@@ -6,7 +6,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { channelName } from '../../format';
 import { fill, type Language, useLanguage, useStrings } from '../../i18n';
 import type { Channel } from '../../types';
-import { type ChannelKind, configFromForm, fieldErrorsOf, type FormValue, groupFields, humanizeFieldName, initialValues, type KindField } from './channel-config';
+import { type ChannelKind, configFromForm, fieldErrorsOf, type FormValue, groupFields, humanizeFieldName, initialValues, type KindField, NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
 import { CopyableValue } from './CopyableValue';
 import { strings } from './strings';
 
@@ -216,11 +216,6 @@ function FieldInput(props: { id: string; field: KindField; label: string; value:
   );
 }
 
-/** Channels whose provider Lifeline registers the webhook with itself (Telegram setWebhook, Viber set_webhook). */
-const WEBHOOK_SET_ITSELF: ReadonlySet<string> = new Set(['telegram', 'viber']);
-/** Channels no provider calls: email is read over IMAP, the web chat is Lifeline's own, call tasks are for staff. */
-const NO_WEBHOOK: ReadonlySet<string> = new Set(['email', 'webchat', 'voice']);
-
 /** After creation: the URL to paste at the provider, before anything else. */
 export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: () => void }) {
   const s = useStrings(strings);
@@ -235,7 +230,14 @@ export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: 
       <h3 id="channel-created" ref={heading} tabIndex={-1}>
         {fill(s.channelCreated, { what: title })}
       </h3>
-      <p>{WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookSetItself : NO_WEBHOOK.has(channel.kind) ? s.noWebhookNeeded : s.pasteWebhook}</p>
+      {channel.embedCode ? (
+        <>
+          <p>{s.pasteEmbed}</p>
+          <CopyableValue label={s.embedCode} value={channel.embedCode} />
+        </>
+      ) : (
+        <p>{WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookSetItself : NO_WEBHOOK.has(channel.kind) ? s.noWebhookNeeded : s.pasteWebhook}</p>
+      )}
       {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={s.webhookUrl} value={channel.webhookUrl} />}
       <div className="card-actions">
         <button type="button" onClick={onDone}>

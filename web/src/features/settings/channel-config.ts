@@ -133,3 +133,8 @@ export function humanizeFieldName(name: string): string {
     .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Channels whose provider Lifeline registers the webhook with itself (Telegram setWebhook, Viber set_webhook). */
+export const WEBHOOK_SET_ITSELF: ReadonlySet<string> = new Set(['telegram', 'viber']);
+/** Channels no provider calls: email is read over IMAP, the web chat is Lifeline's own, call tasks are for staff. */
+export const NO_WEBHOOK: ReadonlySet<string> = new Set(['email', 'webchat', 'voice']);

@@ -107,6 +107,8 @@ const en = {
   channelCreated: '{what} is connected',
   pasteWebhook: 'Paste this webhook URL in the provider’s settings so customers’ messages reach Lifeline.',
   webhookSetItself: 'Lifeline gave this webhook URL to the provider itself: nothing to paste.',
+  pasteEmbed: 'Paste this code into your website’s pages, just before </body>: the chat appears there.',
+  embedCode: 'Code for your website',
   noWebhookNeeded: 'Nothing to paste at a provider: this channel does not receive webhooks.',
   fieldLabels: enFieldLabels,
 
@@ -250,6 +252,8 @@ export const strings: Strings<typeof en> = {
     channelCreated: '{what} está conectado',
     pasteWebhook: 'Pega esta URL del webhook en los ajustes del proveedor para que los mensajes de tus clientes lleguen a Lifeline.',
     webhookSetItself: 'Lifeline le dio esta URL del webhook al proveedor por sí mismo: no hay nada que pegar.',
+    pasteEmbed: 'Pega este código en las páginas de tu web, justo antes de </body>: el chat aparece ahí.',
+    embedCode: 'Código para tu web',
     noWebhookNeeded: 'No hay nada que pegar en un proveedor: este canal no recibe webhooks.',
     fieldLabels: {
       botToken: 'Token del bot (de @BotFather)',
