@@ -55,6 +55,7 @@ import { EmbeddedJobQueue } from '../queue/embedded.js';
 import type { Job, NewJob } from '../queue/types.js';
 import { type JobOutcome, startWorker, type Worker } from '../queue/worker.js';
 import type { StoredChannel } from '../store/channels.js';
+import { DELETED_CONTACT } from '../store/contacts.js';
 import { CircuitStore, DELIVERY_QUEUE, type Delivery, type DeliveryAttempt, type DeliveryRequest, type ReceiptOutcome } from '../store/deliveries.js';
 import type { Store, WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
@@ -260,7 +261,7 @@ export class Dispatcher {
     if (progress.type === 'awaiting_receipt') return 'done';
 
     const contact = await this.batches.contact(ctx.workspace.id, delivery.contactId);
-    if (!contact) return this.giveUp(ctx, 'The contact was deleted before the message could be sent.');
+    if (!contact) return this.giveUp(ctx, DELETED_CONTACT);
 
     // Quiet hours are checked again at send time: a message scheduled by notBefore can fall into them.
     if (ctx.attempts.length === 0 && !delivery.request.urgent) {
@@ -452,6 +453,7 @@ export class Dispatcher {
     const moved = await data.deliveries.setStatus(delivery.messageId, 'failed', now, {
       onlyFrom: ['queued', 'sending', 'sent'],
       error: { category: latest?.errorCategory ?? null, explanation },
+      ...(reason ? { why: reason } : {}),
     });
     if (moved) this.publish(ctx, 'failed', latest?.kind ?? null);
     return 'done';

@@ -125,6 +125,7 @@ function explainDelivery(delivery: Delivery, attempts: readonly DeliveryAttempt[
       return explainFinal({ status: delivery.status, kind, failedBefore, alsoSentOn });
     }
     case 'failed':
+      if (delivery.explanation) return delivery.explanation;
       return explainFinal({
         status: 'failed',
         attempts: attempts.map((a) => ({ kind: a.kind, outcome: a.status === 'unknown' && a.timeout === null ? { type: 'timeout', timeout: 'delivery', afterMs: 0 } : outcomeOf(a) })),

@@ -198,6 +198,7 @@ function newDelivery(row: NewDelivery): Delivery {
     request: row.request,
     status: 'queued',
     channel: null,
+    explanation: null,
     skipped: [],
     notBefore: row.notBefore,
     createdAt: row.at,

@@ -97,6 +97,9 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+
+/** Why a message to a contact deleted before it went out was not sent. */
+export const DELETED_CONTACT = 'Not sent: the contact was deleted before the message went out.';
 export class ContactStore {
   private readonly audit: AuditLog;
 
@@ -316,6 +319,18 @@ export class ContactStore {
   async delete(id: string, actor: string): Promise<void> {
     await this.require(id);
     await this.db.transaction().execute(async (trx) => {
+      // Messages still waiting (a scheduled one, quiet hours) fail now with the reason, rather than at their time
+      // with none; one a provider is taking goes on. The delivery records stay, so GET /messages/{id} tells it.
+      await trx
+        .updateTable('deliveries')
+        .set({ status: 'failed', explanation: DELETED_CONTACT, updated_at: Date.now() })
+        .where('workspace_id', '=', this.workspaceId)
+        .where('contact_id', '=', id)
+        .where('status', '=', 'queued')
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('delivery_attempts as a').select('a.id').whereRef('a.message_id', '=', 'deliveries.message_id').where('a.status', '=', 'sending'))),
+        )
+        .execute();
       await trx.deleteFrom('contacts').where('workspace_id', '=', this.workspaceId).where('id', '=', id).execute();
       await new AuditLog(trx, this.workspaceId).record(actor, 'contact.deleted', { type: 'contact', id });
     });

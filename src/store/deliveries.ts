@@ -49,6 +49,8 @@ export interface Delivery {
   status: DeliveryStatus;
   channel: string | null;
   skipped: DeliverySkip[];
+  /** Why it failed, when its attempts and skips do not say (its contact was deleted before it went out). */
+  explanation: string | null;
   notBefore: number | null;
   createdAt: number;
   updatedAt: number;
@@ -160,6 +162,7 @@ export class DeliveryStore {
         status: 'queued',
         channel: null,
         skipped: '[]',
+        explanation: null,
         not_before: input.notBefore,
         created_at: input.at,
         updated_at: input.at,
@@ -372,9 +375,19 @@ export class DeliveryStore {
     messageId: string,
     status: DeliveryStatus,
     now: number,
-    options: { onlyFrom?: DeliveryStatus[]; channel?: { id: string; kind: string; providerMessageId: string | null }; error?: { category: string | null; explanation: string | null } } = {},
+    options: {
+      onlyFrom?: DeliveryStatus[];
+      channel?: { id: string; kind: string; providerMessageId: string | null };
+      error?: { category: string | null; explanation: string | null };
+      /** Kept on the delivery: a reason its attempts and skips cannot tell. */
+      why?: string;
+    } = {},
   ): Promise<boolean> {
-    let q = this.db.updateTable('deliveries').set({ status, updated_at: now }).where('workspace_id', '=', this.workspaceId).where('message_id', '=', messageId);
+    let q = this.db
+      .updateTable('deliveries')
+      .set({ status, updated_at: now, ...(options.why ? { explanation: options.why } : {}) })
+      .where('workspace_id', '=', this.workspaceId)
+      .where('message_id', '=', messageId);
     if (options.onlyFrom) q = q.where('status', 'in', options.onlyFrom);
     const result = await q.executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
@@ -987,6 +1000,7 @@ export function toDelivery(row: DeliveryTable): Delivery {
     status: row.status as DeliveryStatus,
     channel: row.channel,
     skipped: fromJson<DeliverySkip[]>(row.skipped, []),
+    explanation: row.explanation ?? null,
     notBefore: row.not_before === null ? null : Number(row.not_before),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -13,6 +13,7 @@ import * as broadcasts from './migrations/0010_broadcasts.js';
 import * as incidents from './migrations/0011_incidents.js';
 import * as dropUnusedMessageIndex from './migrations/0012_drop_unused_message_index.js';
 import * as searchWithoutAccents from './migrations/0013_search_without_accents.js';
+import * as deliveryExplanation from './migrations/0014_delivery_explanation.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_incidents': incidents,
   '0012_drop_unused_message_index': dropUnusedMessageIndex,
   '0013_search_without_accents': searchWithoutAccents,
+  '0014_delivery_explanation': deliveryExplanation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

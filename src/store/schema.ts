@@ -185,6 +185,8 @@ export interface DeliveryTable {
   channel: string | null;
   /** JSON: channels the route left out, with reasons. */
   skipped: string;
+  /** Why it failed, when its attempts and skips do not say (its contact was deleted). */
+  explanation: string | null;
   not_before: number | null;
   created_at: number;
   updated_at: number;

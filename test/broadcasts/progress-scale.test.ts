@@ -110,6 +110,7 @@ async function seedBroadcast(store: Store, workspaceId: string, size: number): P
       status,
       channel: status === 'delivered' || status === 'read' ? (shape === 'read_whatsapp' ? 'whatsapp' : 'twilio-sms') : null,
       skipped: '[]',
+      explanation: null,
       not_before: null,
       created_at: now,
       updated_at: now,

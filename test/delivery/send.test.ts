@@ -284,6 +284,35 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       expect(await sentTo('twilio-sms', contact.phone)).toHaveLength(1);
     });
 
+    it('fails a scheduled message at once, saying why, when its contact is deleted; and sends nothing', async () => {
+      const contact = await newContact();
+      const id = await send({ contactId: contact.id, text: `Tomorrow ${unique()}`, template: TEMPLATE, notBefore: new Date(Date.now() + 3_600_000).toISOString() });
+      expect((await read(id)).status).toBe('queued');
+      expect((await s.api('DELETE', `/api/v1/contacts/${contact.id}`)).status).toBe(204);
+      expect(await read(id)).toMatchObject({ status: 'failed', explanation: 'Not sent: the contact was deleted before the message went out.' });
+      // Its job, run now, finds nothing to do.
+      const job = await s.store.db.selectFrom('jobs').select('id').where('dedupe_key', '=', `send:${id}`).executeTakeFirstOrThrow();
+      expect(await s.app.dispatcher.queue.reschedule(job.id, Date.now())).toBe(true);
+      s.app.dispatcher.wake();
+      await s.app.dispatcher.idle();
+      expect(await read(id)).toMatchObject({ status: 'failed', explanation: 'Not sent: the contact was deleted before the message went out.' });
+      expect(await sentTo('whatsapp', contact.phone)).toHaveLength(0);
+      expect(await sentTo('twilio-sms', contact.phone)).toHaveLength(0);
+    });
+
+    it('explains a message whose contact was deleted before its turn came', async () => {
+      // Deleted under the dispatcher's feet (straight in the store, as a second process would): the run that
+      // finds no contact says so.
+      const contact = await newContact();
+      const id = await send({ contactId: contact.id, text: `Soon ${unique()}`, template: TEMPLATE, notBefore: new Date(Date.now() + 3_600_000).toISOString() });
+      await s.store.db.deleteFrom('contacts').where('id', '=', contact.id).execute();
+      const job = await s.store.db.selectFrom('jobs').select('id').where('dedupe_key', '=', `send:${id}`).executeTakeFirstOrThrow();
+      expect(await s.app.dispatcher.queue.reschedule(job.id, Date.now())).toBe(true);
+      s.app.dispatcher.wake();
+      const m = await waitFor(id, (x) => x.status === 'failed', 'the message to fail');
+      expect(m.explanation).toBe('Not sent: the contact was deleted before the message went out.');
+    });
+
     it('returns the first message for a reused idempotency key and sends it once', async () => {
       const contact = await newContact();
       const key = `order-${unique()}`;
