@@ -262,7 +262,8 @@ function preview(records: ImportRecord[], errors: RowError[], plan: ImportPlan, 
       address: record?.address ?? null,
       language: record?.language ?? null,
       timezone: record?.timezone ?? null,
-      message: problems ? problems.join(' ') : (outcome?.message ?? null),
+      // "row 3: phone …; email …": the row is named once.
+      message: problems ? problems.map((p, i) => (i === 0 ? p : p.replace(/^(row|card) \d+: /, ''))).join('; ') : (outcome?.message ?? null),
     };
   });
 }

@@ -148,6 +148,10 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       expect(result).toMatchObject({ total: 2, created: 1, errorCount: 1 });
       expect(result.errors.map((e) => e.row)).toEqual([2, 2]);
       expect(result.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^row 2: phone '12ab'/), expect.stringMatching(/^row 2: email 'ana@'/)]);
+      // The preview names the row once and parts the problems.
+      const previewed = (result as ImportResult & { preview: { row: number; message: string | null }[] }).preview.find((p) => p.row === 2)!;
+      expect(previewed.message).toMatch(/^row 2: phone '12ab' .*; email 'ana@' /);
+      expect(previewed.message!.match(/row 2/g)).toHaveLength(1);
     });
 
     it('takes JSON {csv, mapping}: the mapping wins over the headers', async () => {

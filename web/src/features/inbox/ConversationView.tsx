@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { get, patch, post, query } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
-import { fill, useStrings } from '../../i18n';
+import { handleLabel } from '../../format';
+import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLiveEvents } from '../../live';
 import { useSession } from '../../session';
 import type { Contact, Conversation, Page, TimelineItem, User } from '../../types';
@@ -20,6 +21,7 @@ function mergeNewest(fresh: TimelineItem[], current: TimelineItem[]): TimelineIt
 
 export function ConversationView({ conversationId, onShowCustomer, onBack }: { conversationId: string; onShowCustomer: () => void; onBack: () => void }) {
   const s = useStrings(strings);
+  const { language } = useLanguage();
   const { user } = useSession();
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [contact, setContact] = useState<Contact | null>(null);
@@ -96,7 +98,8 @@ export function ConversationView({ conversationId, onShowCustomer, onBack }: { c
   };
 
   const assignee = users.find((u) => u.id === conversation?.assigneeId);
-  const title = contact?.name ?? contact?.identities[0]?.value ?? '…';
+  const first = contact?.identities[0];
+  const title = contact?.name ?? (first ? handleLabel(first.kind, first.value, language) : '…');
   return (
     <section className="conversation" aria-label={title}>
       <header className="conversation-header">

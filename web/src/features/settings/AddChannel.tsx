@@ -238,7 +238,7 @@ export function ChannelCreated({ channel, onDone }: { channel: Channel; onDone: 
       ) : (
         <p>{WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookSetItself : NO_WEBHOOK.has(channel.kind) ? s.noWebhookNeeded : s.pasteWebhook}</p>
       )}
-      {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={s.webhookUrl} value={channel.webhookUrl} />}
+      {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookUrlRegistered : s.webhookUrl} value={channel.webhookUrl} />}
       <div className="card-actions">
         <button type="button" onClick={onDone}>
           {s.done}

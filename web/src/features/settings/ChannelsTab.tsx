@@ -11,7 +11,7 @@ import type { Channel } from '../../types';
 import { AddChannel, ChannelCreated } from './AddChannel';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
-import { NO_WEBHOOK } from './channel-config';
+import { NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
 import { strings } from './strings';
 
 interface TestResult {
@@ -167,7 +167,7 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
       )}
       {paused && <p className="muted card-note">{s.pausedNote}</p>}
       {channel.embedCode && <CopyableValue label={s.embedCode} value={channel.embedCode} />}
-      {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={s.webhookUrl} value={channel.webhookUrl} />}
+      {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookUrlRegistered : s.webhookUrl} value={channel.webhookUrl} />}
       {admin && (
         <div className="card-actions">
           <button type="button" onClick={() => void runTest()} disabled={testing} aria-label={fill(s.testWhat, { what: title })}>
