@@ -94,13 +94,23 @@ describe.each(DATABASES)('telegram channel on $kind', ({ kind, skip }) => {
       expect(test.body).toMatchObject({ ok: false, errorCategory: 'auth' });
       expect(test.body.explanation).toMatch(/BotFather/);
       const before = (await s.api<{ items: unknown[] }>('GET', '/api/v1/channels')).body.items.length;
-      const created = await s.api<{ error: { code: string } }>('POST', '/api/v1/channels', {
+      const created = await s.api<{ error: { code: string; message: string } }>('POST', '/api/v1/channels', {
         kind: 'telegram',
         name: 'refused',
         config: { botToken: '7000000009:AAE-refused', apiBaseUrl: s.sandbox.url },
       });
       expect(created.status).toBe(400);
       expect(created.body.error.code).toBe('provider_refused');
+      expect(created.body.error.message).toMatch(/^Telegram refused the settings: .*BotFather.* Nothing was saved\.$/);
+      // Unreachable (nothing listens on port 9): said so, and no promise of a retry that will not come.
+      const unreachable = await s.api<{ error: { code: string; message: string } }>('POST', '/api/v1/channels', {
+        kind: 'telegram',
+        name: 'unreachable',
+        config: { botToken: '7000000009:AAE-unreachable', apiBaseUrl: 'http://127.0.0.1:9' },
+      });
+      expect(unreachable.status).toBe(400);
+      expect(unreachable.body.error.message).toMatch(/^Telegram could not be reached to set the channel up: .* Nothing was saved: try again in a moment\.$/);
+      expect(unreachable.body.error.message).not.toMatch(/will retry/);
       expect((await s.api<{ items: unknown[] }>('GET', '/api/v1/channels')).body.items).toHaveLength(before);
     });
 

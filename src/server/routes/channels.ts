@@ -62,14 +62,22 @@ function validateConfig(adapter: ChannelAdapter<unknown>, config: unknown): Reco
   const parsed = adapter.configSchema.safeParse(config);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `config.${i.path.join('.')}: ${i.message}`);
-    throw badRequest('invalid_channel_config', `The ${adapter.kind} settings are not valid: ${issues.join('; ')}.`, { issues });
+    throw badRequest('invalid_channel_config', `The ${channelName(adapter.kind)} settings are not valid: ${issues.join('; ')}.`, { issues });
   }
   return parsed.data as Record<string, unknown>;
 }
 
+/** The sentence the send path ends a passing failure with; here nothing retries: the settings were not saved. */
+const WILL_RETRY = /\s*Lifeline will retry[^.]*\.$/;
+
 function providerFailure(adapter: ChannelAdapter<unknown>, error: unknown): never {
   if (error instanceof ProviderError) {
-    throw new LifelineError('provider_refused', 400, `${adapter.kind} refused the settings: ${error.explanation}`, {
+    const name = capitalize(channelName(adapter.kind));
+    const passing = error.category === 'transient' || error.category === 'rate_limited';
+    const message = passing
+      ? `${name} could not be reached to set the channel up: ${error.explanation.replace(WILL_RETRY, '')} Nothing was saved: try again in a moment.`
+      : `${name} refused the settings: ${error.explanation} Nothing was saved.`;
+    throw new LifelineError('provider_refused', 400, message, {
       errorCategory: error.category,
       providerCode: error.providerCode,
     });
