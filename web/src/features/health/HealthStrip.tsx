@@ -1,6 +1,5 @@
 // On every page: each channel's state at a glance, and a banner nobody can miss when one is down or banned.
 import { useChannels } from '../../channels';
-import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLive } from '../../live';
 import { Link } from '../../router';
@@ -40,7 +39,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
         })}
         {/* Phones show only the channels with a problem (CSS hides the rest) and this chip for all the others. */}
         {up.length > 0 && (
-          <span className="health-chip health-summary" title={up.map((c) => channelName(c.kind, language)).join(', ')} data-testid="health-summary">
+          <span className="health-chip health-summary" title={up.map((c) => chipName.get(c)).join(', ')} data-testid="health-summary">
             <span className="dot" aria-hidden="true" />
             {up.length === channels.length ? s.allUp : s.othersUp}
           </span>

@@ -24,7 +24,7 @@ export function PlanBPage() {
   const closed = incidents?.filter((i) => i.state === 'closed') ?? [];
   const { channels } = useChannels();
   // Before an incident opens (it waits for the playbook's delay), a channel may already be down: never say all is well.
-  const troubled = channels.filter((c) => c.health === 'down' || c.health === 'banned' || c.health === 'degraded');
+  const troubled = channels.filter((c) => (c.health ?? 'up') !== 'up');
 
   return (
     <main className="planb" aria-labelledby="planb-title">
