@@ -42,7 +42,9 @@ describe('channelHealth', () => {
       input({ window: { attempts: 6, failures: 3, lastSuccessAt: T, lastRestrictedAt: T + 3000, restrictedSince: T + 1000, firstFailureAt: T + 1000 } }),
     );
     expect(report).toMatchObject({ health: 'banned', errorRate: 0.5, since: T + 1000 });
-    expect(report.explanation).toBe('Meta refuses to send for this WhatsApp account: it looks restricted or banned. Check the account with Meta; meanwhile Lifeline sends by other channels.');
+    expect(report.explanation).toBe(
+      'Meta refuses to send for this WhatsApp account: it looks restricted or banned. Check the account with Meta; meanwhile Lifeline sends by other channels and tries WhatsApp again from time to time.',
+    );
   });
 
   it('is not banned once a message went through after the refusal, or when other failures came after it', () => {
@@ -50,10 +52,21 @@ describe('channelHealth', () => {
     expect(channelHealth(input({ window: { attempts: 2, failures: 2, lastRestrictedAt: T, restrictedSince: T, lastFailureAt: T + 1 } })).health).toBe('up');
   });
 
-  it('puts an open circuit before a refusal, and a refusal before a half-open circuit', () => {
+  it('puts a refusal before the circuit: a refused account opens it, and it stays banned, not down', () => {
     const refused = { attempts: 3, failures: 3, lastRestrictedAt: T, restrictedSince: T };
-    expect(channelHealth(input({ circuit: { status: 'open', openedAt: T }, window: refused })).health).toBe('down');
+    expect(channelHealth(input({ circuit: { status: 'open', openedAt: T }, window: refused })).health).toBe('banned');
     expect(channelHealth(input({ circuit: { status: 'half_open', openedAt: T }, window: refused })).health).toBe('banned');
+    // A run of 503s after the refusal: the account is not what fails now.
+    expect(channelHealth(input({ circuit: { status: 'open', openedAt: T + 5 }, window: { ...refused, lastFailureAt: T + 5 } })).health).toBe('down');
+  });
+
+  it('is banned while the circuit rests because the provider refused the credentials', () => {
+    // An auth refusal: not a restriction in the window, but the circuit says why it opened.
+    const circuit = { status: 'open' as const, openedAt: T, openCause: 'refused' as const };
+    const report = channelHealth(input({ circuit, window: { attempts: 1, failures: 1, lastFailureAt: T, firstFailureAt: T } }));
+    expect(report).toMatchObject({ health: 'banned', since: T });
+    expect(report.explanation).toMatch(/^Meta refuses to send for this WhatsApp account: it does not accept its credentials, or the account is restricted\. /);
+    expect(channelHealth(input({ circuit: { ...circuit, openCause: 'failures' }, window: { attempts: 1, failures: 1, lastFailureAt: T } })).health).toBe('down');
   });
 
   it('is degraded while the circuit is half-open', () => {
@@ -73,6 +86,8 @@ describe('channelHealth', () => {
   it('names the window it was given and channels without an operator', () => {
     const report = channelHealth(input({ kind: 'email', windowMs: 60_000, window: { attempts: 2, failures: 1, lastRestrictedAt: T, restrictedSince: T } }));
     expect(report.health).toBe('banned');
-    expect(report.explanation).toBe('The provider refuses to send for this email account: it looks restricted or banned. Check the account with the provider; meanwhile Lifeline sends by other channels.');
+    expect(report.explanation).toBe(
+      'The provider refuses to send for this email account: it looks restricted or banned. Check the account with the provider; meanwhile Lifeline sends by other channels and tries Email again from time to time.',
+    );
   });
 });

@@ -4,7 +4,7 @@
 // Only failures that say something about the channel count towards its error rate: a wrong number, a customer who
 // blocked the business or WhatsApp's 24-hour window are about one customer, not about whether the channel works.
 import type { ErrorCategory } from '../channels/types.js';
-import type { CircuitStatus } from './delivery/circuit-breaker.js';
+import type { CircuitOpenCause, CircuitStatus } from './delivery/circuit-breaker.js';
 import { capitalize, channelName, channelOperator, formatDuration } from './delivery/wording.js';
 
 export const CHANNEL_HEALTH = ['up', 'degraded', 'down', 'banned'] as const;
@@ -39,9 +39,9 @@ export interface HealthInput {
   kind: string;
   /**
    * The circuit breaker: 'open' while it rests, 'half_open' once it may be (or is being) tested again; null or
-   * 'closed' when it is closed. `openedAt` from its state.
+   * 'closed' when it is closed. `openedAt` and `openCause` from its state.
    */
-  circuit: { status: CircuitStatus; openedAt: number | null } | null;
+  circuit: { status: CircuitStatus; openedAt: number | null; openCause?: CircuitOpenCause | null } | null;
   window: AttemptWindow;
   windowMs: number;
 }
@@ -63,23 +63,28 @@ export function channelHealth(input: HealthInput): HealthReport {
   const span = formatDuration(input.windowMs);
   const base = { errorRate, attempts: window.attempts };
 
+  // A refused account is banned whatever the circuit says: the circuit opens on the refusal, and its probes are
+  // refused in turn until the account works again.
+  const refusedByCircuit = input.circuit !== null && input.circuit.status !== 'closed' && input.circuit.openCause === 'refused';
+  if (isRefused(window) || refusedByCircuit) {
+    const operator = channelOperator(input.kind);
+    const restricted = isRefused(window);
+    return {
+      ...base,
+      health: 'banned',
+      since: restricted ? (window.restrictedSince ?? window.lastRestrictedAt) : (input.circuit?.openedAt ?? null),
+      explanation:
+        `${operator ?? 'The provider'} refuses to send for this ${channelName(input.kind)} account: ` +
+        `${restricted ? 'it looks restricted or banned' : 'it does not accept its credentials, or the account is restricted'}. ` +
+        `Check the account${operator ? ` with ${operator}` : ' with the provider'}; meanwhile Lifeline sends by other channels and tries ${name} again from time to time.`,
+    };
+  }
   if (input.circuit?.status === 'open') {
     return {
       ...base,
       health: 'down',
       since: input.circuit.openedAt,
       explanation: `${name} failed several times in a row just now. Lifeline sends by other channels meanwhile and tests ${name} again shortly.`,
-    };
-  }
-  if (isRefused(window)) {
-    const operator = channelOperator(input.kind);
-    return {
-      ...base,
-      health: 'banned',
-      since: window.restrictedSince ?? window.lastRestrictedAt,
-      explanation:
-        `${operator ?? 'The provider'} refuses to send for this ${channelName(input.kind)} account: it looks restricted or banned. ` +
-        `Check the account${operator ? ` with ${operator}` : ' with the provider'}; meanwhile Lifeline sends by other channels.`,
     };
   }
   if (input.circuit?.status === 'half_open') {

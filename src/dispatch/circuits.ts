@@ -14,6 +14,7 @@ import {
   initialCircuit,
   noteSuccess,
   recordFailure,
+  retestRefused,
 } from '../core/delivery/index.js';
 import type { ErrorCategory } from '../channels/types.js';
 import type { CircuitStore } from '../store/deliveries.js';
@@ -77,6 +78,12 @@ export class CircuitBook {
 
   async recordFailure(workspaceId: string, channelId: string, category: ErrorCategory): Promise<void> {
     await this.change(workspaceId, channelId, (state) => withResult(recordFailure(state, category, this.options.now(), this.options.config)), undefined);
+  }
+
+  /** New settings for the channel: if the provider's refusal opened its circuit, the next message tests them. */
+  async settingsChanged(workspaceId: string, channelId: string): Promise<void> {
+    await this.states([channelId]);
+    await this.change(workspaceId, channelId, (state) => withResult(retestRefused(state, this.options.now())), undefined);
   }
 
   /** Forget every cached state (tests reset the table). */

@@ -31,6 +31,7 @@ import {
   NO_RECEIPT_KINDS,
   channelName,
   channelRateLimit,
+  circuitOpenSkip,
   decideAfterFailure,
   followedOn,
   interruptedTimeoutAt,
@@ -42,6 +43,7 @@ import {
   pacedSlot,
   planRoute,
   postponeTimeout,
+  refusedChannels,
   routableStatus,
   routeReadsLastInbound,
   sentWithoutReceipts,
@@ -215,6 +217,11 @@ export class Dispatcher {
     this.circuits.forget();
   }
 
+  /** A channel's settings changed: a circuit the provider's refusal opened lets the next message test the new ones. */
+  async channelSettingsChanged(workspaceId: string, channelId: string): Promise<void> {
+    await this.circuits.settingsChanged(workspaceId, channelId);
+  }
+
   async handle(job: Job): Promise<JobOutcome> {
     const payload = job.payload as DeliveryJob;
     const now = this.now();
@@ -290,6 +297,7 @@ export class Dispatcher {
       hasTemplate: delivery.request.template !== null,
       textTooLong: textTooLong(channels, delivery.request),
       circuits: Object.fromEntries([...circuitStates].map(([id, state]) => [id, routableStatus(state, ctx.now, this.options.circuit)])),
+      refusedChannels: refusedChannels(circuitStates),
       now: ctx.now,
     });
 
@@ -308,13 +316,8 @@ export class Dispatcher {
       }
 
       if (!(await this.circuits.permit(ctx.workspace.id, channel.id))) {
-        skipped.push({
-          kind: channel.kind,
-          channelId: channel.id,
-          reason: 'circuit_open',
-          detail: 'the channel is failing right now',
-          explanation: `Skipped ${capitalize(channelName(channel.kind))}: it failed several times just now, so Lifeline gives it a short rest and tests it again before using it.`,
-        });
+        const refused = refusedChannels(await this.circuits.states([channel.id])).length > 0;
+        skipped.push(circuitOpenSkip(channel.kind, channel.id, refused));
         continue;
       }
 

@@ -41,7 +41,7 @@ export async function readChannelHealth(
       channel.id,
       channelHealth({
         kind: channel.kind,
-        circuit: state ? { status: healthCircuitStatus(state, now, settings.circuit ?? {}), openedAt: state.openedAt } : null,
+        circuit: state ? { status: healthCircuitStatus(state, now, settings.circuit ?? {}), openedAt: state.openedAt, openCause: state.openCause ?? null } : null,
         window: windows.get(channel.id) ?? EMPTY_WINDOW,
         windowMs,
       }),

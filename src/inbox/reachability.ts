@@ -2,7 +2,7 @@
 // on (the contact's handles and consent, preferred channels, last inbound message per kind, the workspace's channel
 // order, each channel's state and circuit) and asks core/delivery/reach.ts, which decides with planRoute.
 import { adapterFor } from '../channels/registry.js';
-import { type CircuitConfig, type CircuitState, type CircuitStatus, routableStatus } from '../core/delivery/index.js';
+import { type CircuitConfig, type CircuitState, refusedChannels, routableStatus } from '../core/delivery/index.js';
 import { type ChannelReach, planReach } from '../core/delivery/reach.js';
 import type { IdentityKind } from '../core/identity.js';
 import { deliverySettings } from '../dispatch/settings.js';
@@ -25,7 +25,8 @@ export async function contactReachability(
   const now = options.now ?? Date.now();
   const contact = await data.contacts.require(contactId);
   const channels = await data.channels.list();
-  const circuits = await circuitStatuses(store, channels.map((c) => c.id), now, options.circuit ?? {});
+  const states = await readCircuitStates(store, channels.map((c) => c.id));
+  const circuits = Object.fromEntries([...states].map(([id, state]) => [id, routableStatus(state, now, options.circuit ?? {})]));
   const reach = planReach({
     contact: {
       identities: contact.identities.map((i) => ({ kind: i.kind, value: i.value, consent: i.consent, consentSource: i.consentSource })),
@@ -39,16 +40,11 @@ export async function contactReachability(
     lastInbound: await data.deliveries.lastInboundByKind(contact.id),
     workspaceOrder: deliverySettings(workspace).channelOrder,
     circuits,
+    refusedChannels: refusedChannels(states),
     now,
   });
   const names = new Map(channels.map((c) => [c.id, c.name]));
   return { auto: reach.auto, channels: reach.channels.map((c) => ({ ...c, name: names.get(c.channelId) ?? c.kind })) };
-}
-
-/** Each channel's circuit as routing sees it now (routableStatus); channels that never failed are absent (closed). */
-export async function circuitStatuses(store: Store, channelIds: readonly string[], now: number, config: Partial<CircuitConfig>): Promise<Record<string, CircuitStatus>> {
-  const states = await readCircuitStates(store, channelIds);
-  return Object.fromEntries([...states].map(([id, state]) => [id, routableStatus(state, now, config)]));
 }
 
 /** The stored circuit breaker states; a row that is not a valid state (hand-edited) is treated as absent. */

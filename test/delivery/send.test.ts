@@ -233,6 +233,41 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       expect(m.skipped).toEqual([{ channel: 'whatsapp', reason: 'circuit_open', explanation: expect.stringMatching(/WhatsApp failed several times just now/) }]);
     });
 
+    it('stops trying a banned account at once: the next message, and Auto in the reply box, go to the next channel', async () => {
+      await fault('whatsapp', { mode: 'banned' });
+      const first = await newContact();
+      const id1 = await send({ contactId: first.id, text: `Banned 1 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
+      await waitFor(id1, (x) => x.status === 'delivered', 'the first message by SMS');
+      // One refusal is enough: every message would be refused the same way.
+      expect(events.some((e) => e.type === 'channel.event' && /closed → open \(account_refused\)/.test(e.detail))).toBe(true);
+
+      const second = await newContact();
+      const id2 = await send({ contactId: second.id, text: `Banned 2 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
+      const m = await waitFor(id2, (x) => x.status === 'delivered', 'the second message by SMS');
+      expect(m.attempts.map((a) => a.channel)).toEqual(['twilio-sms']);
+      expect(m.skipped).toEqual([{ channel: 'whatsapp', reason: 'circuit_open', explanation: expect.stringMatching(/WhatsApp refused the business's account just now/) }]);
+      expect(await sentTo('whatsapp', second.phone)).toHaveLength(0);
+
+      const reach = await s.api<{ auto: { kind: string } | null; channels: { kind: string; reason: string | null; explanation: string | null }[] }>(
+        'GET',
+        `/api/v1/contacts/${second.id}/reachability`,
+      );
+      expect(reach.body.auto?.kind).not.toBe('whatsapp');
+      expect(reach.body.channels.find((c) => c.kind === 'whatsapp')).toMatchObject({ reason: 'circuit_open', explanation: expect.stringMatching(/refused the business's account/) });
+      const channels = await s.api<{ items: { id: string; kind: string; health: string; healthDetail: { explanation: string } }[] }>('GET', '/api/v1/channels');
+      const wa = channels.body.items.find((c) => c.kind === 'whatsapp')!;
+      expect(wa).toMatchObject({ health: 'banned', healthDetail: { explanation: expect.stringMatching(/restricted or banned/) } });
+
+      // The owner sorts the account out and saves its settings again: the next message tests WhatsApp at once,
+      // without waiting out the cool-down (a minute here).
+      await fault('whatsapp', { mode: 'ok' });
+      expect((await s.api('PATCH', `/api/v1/channels/${wa.id}`, { config: { accessToken: WA_TOKEN } })).status).toBe(200);
+      const third = await newContact();
+      const id3 = await send({ contactId: third.id, text: `Banned 3 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
+      const back = await waitFor(id3, (x) => x.status === 'delivered' || x.status === 'read', 'the third message by WhatsApp');
+      expect(back.attempts.map((a) => a.channel)).toEqual(['whatsapp']);
+    });
+
     it('takes a late receipt from an earlier channel as delivered and sends nowhere else', async () => {
       // WhatsApp's receipts come 1.5 s apart (sent, then delivered at 3 s); the delivery timeout is 2 s; SMS never
       // confirms. So: WhatsApp times out, SMS is sent, WhatsApp's receipt arrives — and Viber is never tried.

@@ -9,6 +9,8 @@ import {
   noteSuccess,
   recordFailure,
   recordSuccess,
+  refusedChannels,
+  retestRefused,
   routableStatus,
   windowCounts,
 } from './circuit-breaker.js';
@@ -34,7 +36,7 @@ function openCircuit(at = T0): CircuitState {
 describe('circuit breaker: closed → open', () => {
   it('starts closed and lets every attempt through', () => {
     const state = initialCircuit();
-    expect(state).toEqual({ status: 'closed', consecutiveFailures: 0, openedAt: null, probeStartedAt: null, buckets: [], version: 0 });
+    expect(state).toEqual({ status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [], version: 0 });
     expect(canAttempt(state, T0)).toEqual({ allowed: true, probe: false, state });
   });
 
@@ -65,7 +67,7 @@ describe('circuit breaker: closed → open', () => {
     expect(state.consecutiveFailures).toBe(4);
   });
 
-  it.each<ErrorCategory>(['invalid_recipient', 'recipient_blocked', 'policy_window', 'auth', 'account_restricted', 'unknown'])(
+  it.each<ErrorCategory>(['invalid_recipient', 'recipient_blocked', 'policy_window', 'unknown'])(
     'ignores %s failures: they say nothing about the channel’s health',
     (category) => {
       const start = initialCircuit();
@@ -73,6 +75,15 @@ describe('circuit breaker: closed → open', () => {
       expect(state).toBe(start);
     },
   );
+
+  it.each<ErrorCategory>(['account_restricted', 'auth'])('opens at the first %s failure: the provider refuses the account itself', (category) => {
+    const { state, transitions } = run(initialCircuit(), [{ at: T0, category }]);
+    expect(state).toMatchObject({ status: 'open', openedAt: T0, openCause: 'refused' });
+    expect(transitions).toEqual([{ from: 'closed', to: 'open', reason: 'account_refused', at: T0 }]);
+    expect(refusedChannels(new Map([['ch', state]]))).toEqual(['ch']);
+    expect(openCircuit().openCause).toBe('failures');
+    expect(refusedChannels(new Map([['ch', openCircuit()]]))).toEqual([]);
+  });
 
   it('opens when half the outcomes in the window failed, once there are enough of them', () => {
     // Alternating success and failure: never 5 in a row, but 50 % of 10 outcomes.
@@ -170,6 +181,29 @@ describe('circuit breaker: open → half-open → closed or open', () => {
     expect(update.state.openedAt).toBe(T0 + 31_000);
     expect(canAttempt(update.state, T0 + 60_999).allowed).toBe(false);
     expect(canAttempt(update.state, T0 + 61_000)).toMatchObject({ allowed: true, probe: true });
+  });
+
+  it('stays refused while the probe is refused, and forgets the refusal once the account works again', () => {
+    const banned = run(initialCircuit(), [{ at: T0, category: 'account_restricted' }]).state;
+    const refusedAgain = recordFailure(canAttempt(banned, T0 + 30_000).state, 'account_restricted', T0 + 30_100);
+    expect(refusedAgain.transition).toMatchObject({ from: 'half_open', to: 'open', reason: 'probe_failed' });
+    expect(refusedAgain.state).toMatchObject({ status: 'open', openCause: 'refused', openedAt: T0 + 30_100 });
+    // The ban is lifted, but the provider is slow: a failed probe for another reason is no longer a refusal.
+    const slow = recordFailure(canAttempt(refusedAgain.state, T0 + 60_100).state, 'transient', T0 + 60_200);
+    expect(slow.state).toMatchObject({ status: 'open', openCause: 'failures' });
+    const works = recordSuccess(canAttempt(slow.state, T0 + 90_200).state, T0 + 90_300);
+    expect(works.state).toMatchObject({ status: 'closed', openCause: null });
+  });
+
+  it('lets the next message test new settings at once when a refusal opened it, not when failures did', () => {
+    const banned = run(initialCircuit(), [{ at: T0, category: 'auth' }]).state;
+    const retest = retestRefused(banned, T0 + 1_000);
+    expect(retest.transition).toEqual({ from: 'open', to: 'half_open', reason: 'settings_changed', at: T0 + 1_000 });
+    expect(canAttempt(retest.state, T0 + 1_001)).toMatchObject({ allowed: true, probe: true });
+    expect(retestRefused(retest.state, T0 + 1_002).state).toBe(retest.state);
+    const down = openCircuit();
+    expect(retestRefused(down, T0 + 1_000).state).toBe(down);
+    expect(retestRefused(initialCircuit(), T0).state.version).toBe(0);
   });
 
   it('hands the probe to someone else when its result never came (the worker crashed)', () => {

@@ -4,7 +4,9 @@
 // transition to publish as an event (the health and incident features build on those).
 //
 // Only failures that say something about the channel's health count (by default transient and rate_limited): a bad
-// recipient or an opted-out customer says nothing about whether WhatsApp is up.
+// recipient or an opted-out customer says nothing about whether WhatsApp is up. A refusal of the account itself
+// (restricted, banned, credentials revoked) opens the circuit at the first one: every message would fail the same
+// way, and the cool-down's probe finds out when the account works again.
 //
 // Sharing: `version` goes up on every change. Write a state back only when its version changed, with a
 // compare-and-set on the version read (UPDATE … WHERE version = ?), so two workers cannot both take the one probe.
@@ -25,6 +27,8 @@ export interface CircuitState {
   consecutiveFailures: number;
   /** When the circuit last opened: the cool-down runs from here. */
   openedAt: number | null;
+  /** Why it opened: a run of failures, or the provider refusing the account (absent in states saved before). */
+  openCause?: CircuitOpenCause | null;
   /** When the half-open probe was handed out; null when none is in flight. */
   probeStartedAt: number | null;
   /** The sliding window: at most bucketCount slices, oldest first. */
@@ -49,7 +53,11 @@ export interface CircuitConfig {
   probeTimeoutMs: number;
   /** The failure categories that say the channel is unhealthy. */
   countedCategories: readonly ErrorCategory[];
+  /** The failure categories that open the circuit at once: the provider refuses the account, not one message. */
+  refusalCategories: readonly ErrorCategory[];
 }
+
+export type CircuitOpenCause = 'failures' | 'refused';
 
 /**
  * 5 in a row or 50 % over 20 s with at least 10 outcomes (issue #4's example, and the failover benchmark's target of
@@ -65,9 +73,17 @@ export const DEFAULT_CIRCUIT_CONFIG: CircuitConfig = {
   cooldownMs: 30_000,
   probeTimeoutMs: 30_000,
   countedCategories: ['transient', 'rate_limited'],
+  refusalCategories: ['account_restricted', 'auth'],
 };
 
-export type CircuitTransitionReason = 'consecutive_failures' | 'error_rate' | 'cooldown_elapsed' | 'probe_succeeded' | 'probe_failed';
+export type CircuitTransitionReason =
+  | 'consecutive_failures'
+  | 'error_rate'
+  | 'account_refused'
+  | 'cooldown_elapsed'
+  | 'settings_changed'
+  | 'probe_succeeded'
+  | 'probe_failed';
 
 export interface CircuitTransition {
   from: CircuitStatus;
@@ -87,7 +103,7 @@ export type AttemptPermission =
   | { allowed: false; probe: false; retryAt: number; state: CircuitState };
 
 export function initialCircuit(): CircuitState {
-  return { status: 'closed', consecutiveFailures: 0, openedAt: null, probeStartedAt: null, buckets: [], version: 0 };
+  return { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [], version: 0 };
 }
 
 function configOf(overrides: Partial<CircuitConfig>): CircuitConfig {
@@ -128,7 +144,8 @@ export function recordSuccess(state: CircuitState, now: number, config: Partial<
 
 export function recordFailure(state: CircuitState, category: ErrorCategory, now: number, config: Partial<CircuitConfig> = {}): CircuitUpdate {
   const cfg = configOf(config);
-  const counted = cfg.countedCategories.includes(category);
+  const refused = cfg.refusalCategories.includes(category);
+  const counted = refused || cfg.countedCategories.includes(category);
   if (!counted) {
     // The provider answered, only not in the way we hoped (bad number, opted out…): in half-open that is the
     // proof of life the probe was for. Otherwise it tells nothing about the channel's health.
@@ -139,17 +156,17 @@ export function recordFailure(state: CircuitState, category: ErrorCategory, now:
       return { state };
     case 'half_open':
       return {
-        state: change(state, { status: 'open', openedAt: now, probeStartedAt: null }),
+        state: change(state, { status: 'open', openedAt: now, openCause: refused ? 'refused' : 'failures', probeStartedAt: null }),
         transition: { from: 'half_open', to: 'open', reason: 'probe_failed', at: now },
       };
     case 'closed': {
       const consecutiveFailures = state.consecutiveFailures + 1;
       const buckets = addOutcome(state.buckets, now, true, cfg);
-      const reason = tripReason(consecutiveFailures, buckets, now, cfg);
+      const reason = refused ? 'account_refused' : tripReason(consecutiveFailures, buckets, now, cfg);
       if (!reason) return { state: change(state, { consecutiveFailures, buckets }) };
       return {
         // The window starts afresh after the circuit closes again: old failures must not trip it at once.
-        state: change(state, { status: 'open', consecutiveFailures, buckets: [], openedAt: now, probeStartedAt: null }),
+        state: change(state, { status: 'open', consecutiveFailures, buckets: [], openedAt: now, openCause: refused ? 'refused' : 'failures', probeStartedAt: null }),
         transition: { from: 'closed', to: 'open', reason, at: now },
       };
     }
@@ -168,6 +185,20 @@ export function noteSuccess(state: CircuitState, now: number, config: Partial<Ci
 }
 
 /**
+ * The channel's settings changed (new credentials): a circuit the provider's refusal opened lets the next message
+ * test them at once, rather than after the cool-down. One opened by failures waits as before: new settings say
+ * nothing about an outage.
+ */
+export function retestRefused(state: CircuitState, now: number): CircuitUpdate {
+  if (state.status === 'closed' || state.openCause !== 'refused') return { state };
+  if (state.status === 'half_open' && state.probeStartedAt === null) return { state };
+  return {
+    state: change(state, { status: 'half_open', probeStartedAt: null }),
+    transition: { from: state.status, to: 'half_open', reason: 'settings_changed', at: now },
+  };
+}
+
+/**
  * The status routing should act on now: an open circuit whose cool-down is over is half-open (a probe may go),
  * and a half-open circuit whose probe is still in flight is as good as open (nothing else may go).
  */
@@ -175,6 +206,11 @@ export function routableStatus(state: CircuitState, now: number, config: Partial
   const permission = canAttempt(state, now, config);
   if (!permission.allowed) return 'open';
   return permission.probe ? 'half_open' : 'closed';
+}
+
+/** The channels whose circuit is not closed because the provider refused the account. */
+export function refusedChannels(states: ReadonlyMap<string, CircuitState>): string[] {
+  return [...states].filter(([, state]) => state.status !== 'closed' && state.openCause === 'refused').map(([id]) => id);
 }
 
 /** Counted failures and all outcomes in the window ending at `now`. */
@@ -191,7 +227,7 @@ function tripReason(consecutive: number, buckets: readonly CircuitBucket[], now:
 
 function closeAfterProbe(state: CircuitState, now: number): CircuitUpdate {
   return {
-    state: change(state, { status: 'closed', consecutiveFailures: 0, openedAt: null, probeStartedAt: null, buckets: [] }),
+    state: change(state, { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [] }),
     transition: { from: 'half_open', to: 'closed', reason: 'probe_succeeded', at: now },
   };
 }

@@ -2,7 +2,7 @@
 // before anything is sent. Pure, and decided by planRoute itself from the same inputs the dispatcher gives it, so
 // the reply box never promises a channel the dispatcher would skip.
 import { type RouteInput, type SkipReason, planRoute } from './route.js';
-import { capitalize, channelName } from './wording.js';
+import { capitalize, channelName, restingReason } from './wording.js';
 
 export interface ChannelReach {
   channelId: string;
@@ -46,7 +46,7 @@ export function planReach(input: ReachInput): Reach {
     to: candidate.to,
     reason: null,
     explanation: candidate.probe
-      ? `${capitalize(channelName(candidate.kind))} failed several times just now: the next message tests whether it works again, and goes on to the next channel if it does not.`
+      ? `${restingReason(candidate.kind, input.refusedChannels?.includes(candidate.channelId) ?? false)}: the next message tests whether it works again, and goes on to the next channel if it does not.`
       : null,
     needsTemplate: false,
   }));

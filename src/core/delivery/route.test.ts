@@ -201,6 +201,15 @@ describe('planRoute: skips', () => {
     expect(plan.skipped[0]?.explanation).toMatch(/^Skipped WhatsApp: WhatsApp failed several times/);
   });
 
+  it('says so when the circuit opened because the provider refused the account', () => {
+    const plan = planRoute(input({ circuits: { 'ch-wa': 'open' }, refusedChannels: ['ch-wa'] }));
+    expect(ids(plan)).toEqual(['ch-sms', 'ch-mail']);
+    expect(plan.skipped).toMatchObject([{ channelId: 'ch-wa', reason: 'circuit_open', detail: 'the provider refuses the account' }]);
+    expect(plan.skipped[0]?.explanation).toBe(
+      "Skipped WhatsApp: WhatsApp refused the business's account just now (restricted or banned, or its credentials no longer work), so Lifeline gives it a short rest and tests it again before using it.",
+    );
+  });
+
   it('skips WhatsApp outside the 24-hour window unless a template is given', () => {
     const late = input({ lastInbound: [{ kind: 'whatsapp', at: NOW - 25 * HOUR }] });
     const plan = planRoute(late);

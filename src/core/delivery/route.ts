@@ -6,7 +6,7 @@
 // are transactional (order updates, replies). Marketing sends must filter on 'granted' before they get here.
 import type { IdentityKind } from '../identity.js';
 import type { CircuitStatus } from './circuit-breaker.js';
-import { channelName, describeAddressKinds, formatDuration } from './wording.js';
+import { channelName, describeAddressKinds, formatDuration, restingReason } from './wording.js';
 
 export type Consent = 'granted' | 'revoked' | 'unknown';
 
@@ -41,6 +41,8 @@ export interface RouteInput {
   textTooLong?: Readonly<Record<string, number>>;
   /** Circuit status per channel id, as routing should see it (see `routableStatus`); missing means closed. */
   circuits: Readonly<Record<string, CircuitStatus>>;
+  /** Channel ids whose circuit opened because the provider refused the account (see CircuitState.openCause). */
+  refusedChannels?: readonly string[];
   now: number;
   whatsappWindowMs?: number;
 }
@@ -166,13 +168,7 @@ function judgeChannel(channel: RouteChannel, input: RouteInput, windowMs: number
   }
   const circuit = input.circuits[channel.id] ?? 'closed';
   if (circuit === 'open') {
-    return skip(
-      channel.kind,
-      channel.id,
-      'circuit_open',
-      'the channel is failing right now',
-      `${name} failed several times just now, so Lifeline gives it a short rest and tests it again before using it.`,
-    );
+    return circuitOpenSkip(channel.kind, channel.id, input.refusedChannels?.includes(channel.id) ?? false);
   }
   if (channel.kind === 'whatsapp' && !input.hasTemplate && !withinWindow(input, 'whatsapp', windowMs)) {
     const hours = formatDuration(windowMs);
@@ -206,6 +202,12 @@ export function optOutDetail(consentSource: string | null): string {
   if (what === 'blocked the bot') return 'the customer blocked the bot';
   if (what === 'unsubscribed') return 'the customer unsubscribed';
   return 'the customer opted out';
+}
+
+/** A channel its circuit breaker keeps out of use; `refused`: it opened because the provider refused the account. */
+export function circuitOpenSkip(kind: string, channelId: string, refused: boolean): RouteSkip {
+  const detail = refused ? 'the provider refuses the account' : 'the channel is failing right now';
+  return skip(kind, channelId, 'circuit_open', detail, `${restingReason(kind, refused)}, so Lifeline gives it a short rest and tests it again before using it.`);
 }
 
 function skip(kind: string, channelId: string | undefined, reason: SkipReason, detail: string, why: string): RouteSkip {

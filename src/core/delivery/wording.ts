@@ -72,6 +72,17 @@ export function joinWords(words: readonly string[], conjunction: 'and' | 'or'): 
   return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
 }
 
+/**
+ * Why a channel's circuit breaker keeps it out of use, starting with the channel's name: "WhatsApp failed several
+ * times just now". `refused`: it opened because the provider refused the business's account.
+ */
+export function restingReason(kind: string, refused: boolean): string {
+  const name = capitalize(channelName(kind));
+  return refused
+    ? `${name} refused the business's account just now (restricted or banned, or its credentials no longer work)`
+    : `${name} failed several times just now`;
+}
+
 /** Upper-cases the first letter, for a display name that starts a sentence ("Email did not accept…"). */
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
