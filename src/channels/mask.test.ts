@@ -21,6 +21,12 @@ describe('mergeConfig', () => {
     expect(merged).toEqual({ from: 'a@x.com', smtp: { host: 'new', pass: 'secret-pass' }, accessToken: 'tok-123456789' });
   });
 
+  it('removes what the patch sends as null: an optional setting, or a whole group with its secrets', () => {
+    const stored = { from: 'a@x.com', apiBaseUrl: 'http://127.0.0.1:9', smtp: { host: 'h', port: 2525, pass: 'p' }, imap: { host: 'i', pass: 'secret' } };
+    const merged = mergeConfig(stored, { apiBaseUrl: null, smtp: { host: 'h', port: null }, imap: null }, ['smtp.pass', 'imap.pass']);
+    expect(merged).toEqual({ from: 'a@x.com', smtp: { host: 'h', pass: 'p' } });
+  });
+
   it('takes a new secret when one is given', () => {
     expect(mergeConfig({ accessToken: 'old' }, { accessToken: 'new' }, ['accessToken'])).toEqual({ accessToken: 'new' });
   });

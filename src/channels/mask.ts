@@ -18,7 +18,10 @@ export function maskConfig(config: Record<string, unknown>, secretFields: readon
   return copy;
 }
 
-/** On update, a secret sent back masked (or left out) keeps its stored value. */
+/**
+ * On update, a secret sent back masked (or left out) keeps its stored value, and a key sent as null is removed
+ * (an optional setting cleared, or a whole group such as email's imap given up, secrets and all).
+ */
 export function mergeConfig(
   stored: Record<string, unknown>,
   patch: Record<string, unknown>,
@@ -27,11 +30,11 @@ export function mergeConfig(
   const merged: Record<string, unknown> = { ...stored, ...patch };
   for (const path of secretFields) {
     const keys = path.split('.');
-    const read = (root: Record<string, unknown>) =>
-      keys.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
-    const sent = read(patch);
+    // A group the patch removes takes its secrets with it.
+    if (keys.some((_, i) => valueAt(patch, keys.slice(0, i + 1)) === null)) continue;
+    const sent = valueAt(patch, keys);
     if (sent === undefined || (typeof sent === 'string' && sent.startsWith('••••'))) {
-      const kept = read(stored);
+      const kept = valueAt(stored, keys);
       if (kept === undefined) continue;
       let node = merged;
       for (const key of keys.slice(0, -1)) {
@@ -41,5 +44,18 @@ export function mergeConfig(
       node[keys.at(-1)!] = kept;
     }
   }
-  return merged;
+  return withoutNulls(merged);
+}
+
+function valueAt(root: Record<string, unknown>, keys: readonly string[]): unknown {
+  return keys.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+}
+
+function withoutNulls(config: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === null) continue;
+    kept[key] = value && typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value as Record<string, unknown>) : value;
+  }
+  return kept;
 }

@@ -81,6 +81,25 @@ describe.each(DATABASES)('twilio-sms channel on $kind', ({ kind, skip }) => {
       expect(test.body.detail).toBe(`Connected to Twilio account "${FROM}".`);
     });
 
+    it('takes a setting changed, then cleared with null, and keeps the auth token sent back masked', async () => {
+      const url = `/api/v1/channels/${channelId}`;
+      type View = { config: Record<string, string> };
+      const masked = (await s.api<View>('GET', url)).body.config.authToken;
+      const set = await s.api<View>('PATCH', url, { config: { messagingServiceSid: 'MG0123456789abcdef0123456789abcdef', authToken: masked } });
+      expect(set.status, JSON.stringify(set.body)).toBe(200);
+      expect(set.body.config).toMatchObject({ messagingServiceSid: 'MG0123456789abcdef0123456789abcdef', authToken: masked });
+      const cleared = await s.api<View>('PATCH', url, { config: { messagingServiceSid: null } });
+      expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+      expect(cleared.body.config).not.toHaveProperty('messagingServiceSid');
+      // The stored token still works: the connection test signs in with it.
+      expect((await s.api<{ ok: boolean }>('POST', `${url}/test`)).body.ok).toBe(true);
+      // A required setting cannot be cleared: the answer names it, and nothing changes.
+      const refused = await s.api<{ error: { message: string } }>('PATCH', url, { config: { from: null } });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toMatch(/from/);
+      expect((await s.api<View>('GET', url)).body.config.from).toBe(FROM);
+    });
+
     it('reports refused credentials as auth, and a suspended account as account_restricted, in the connection test', async () => {
       await fault({ mode: 'auth' });
       const auth = await s.api<{ ok: boolean; errorCategory?: string; explanation?: string }>('POST', `/api/v1/channels/${channelId}/test`);

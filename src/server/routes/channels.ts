@@ -176,6 +176,10 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags,
       summary: 'Rename a channel, change its settings or pause it',
+      description:
+        'Settings are merged into the saved ones: a key left out keeps its value, a secret sent back masked (as GET shows it) ' +
+        'keeps the saved secret, and a key sent as null is removed (an optional setting cleared, or a whole group such as ' +
+        "email's imap). The provider is set up again with the new settings; if it refuses them, nothing is saved.",
       params: IdParams,
       body: z.strictObject({ name: z.string().min(1).max(100).optional(), config: z.record(z.string(), z.unknown()).optional(), state: z.enum(['active', 'paused']).optional() }),
       response: { 200: ChannelSchema, ...errorResponses },
@@ -195,6 +199,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         }
       }
       await app.channels.startReceiver(updated.id);
+      if (config) await app.dispatcher.channelSettingsChanged(caller.workspace.id, updated.id);
       // Not awaited: the answer does not wait for every channel's health to be read again.
       if (config) void app.health.reconfigured(updated.id);
       else if (request.body.state) void app.health.checkNow();
