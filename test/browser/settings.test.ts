@@ -150,6 +150,33 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     await item.getByRole('button', { name: 'Pause Telegram · Telegram' }).waitFor();
     expect((await channels())[0]!.state).toBe('active');
 
+    // A new bot token and name through "Edit settings": the form starts from the saved settings, the secret empty.
+    await item.getByRole('button', { name: 'Edit the settings of Telegram · Telegram' }).click();
+    const edit = item.getByRole('form', { name: 'Telegram settings' });
+    expect(await edit.getByLabel(/^API base URL/).inputValue()).toBe(server.sandbox.url);
+    const savedToken = edit.getByLabel(/^Bot token/);
+    expect(await savedToken.inputValue()).toBe('');
+    expect(await savedToken.getAttribute('required')).toBeNull();
+    expect(await savedToken.getAttribute('placeholder')).toBe('Saved · leave empty to keep it');
+    await edit.locator('input[name="name"]').fill('Shop bot');
+    await savedToken.fill('7000000002:AAE-settings_bot2');
+    await shot(page, 'channel-edit');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    const renamed = page.getByRole('listitem', { name: 'Telegram · Shop bot' });
+    await renamed.getByRole('status').filter({ hasText: 'Settings of Telegram · Shop bot saved. Lifeline uses them from the next message.' }).waitFor();
+    await expect.poll(() => renamed.getByRole('button', { name: 'Edit the settings of Telegram · Shop bot' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    expect((await server.api<{ config: Record<string, unknown> }>('GET', `/api/v1/channels/${channel!.id}`)).body.config).toMatchObject({ botToken: '••••bot2', apiBaseUrl: server.sandbox.url });
+    // Lifeline registered the same webhook URL for the new bot.
+    const afterEdit = await server.sandboxApi<{ items: { channel: string; account: string; webhookUrl: string | null }[] }>('GET', '/_sandbox/accounts');
+    expect(afterEdit.body.items.find((a) => a.channel === 'telegram' && a.account === '7000000002:AAE-settings_bot2')?.webhookUrl).toBe(channel!.webhookUrl);
+    await renamed.getByRole('button', { name: 'Test connection of Telegram · Shop bot' }).click();
+    await renamed.getByRole('status').filter({ hasText: 'Connection works. @sandbox_7000000002_bot' }).waitFor();
+    // Saved again with the token left empty: the token is kept.
+    await renamed.getByRole('button', { name: 'Edit the settings of Telegram · Shop bot' }).click();
+    await renamed.getByRole('form', { name: 'Telegram settings' }).getByRole('button', { name: 'Save changes' }).click();
+    await renamed.getByRole('status').filter({ hasText: /saved/ }).waitFor();
+    expect((await server.api<{ config: Record<string, unknown> }>('GET', `/api/v1/channels/${channel!.id}`)).body.config.botToken).toBe('••••bot2');
+
     // A channel whose name is markup shows it as text, and deleting asks first; Escape keeps the channel.
     const hostile = await server.createChannel('webchat', {}, '<img src=x onerror="window.__xss=1">');
     await page.reload();

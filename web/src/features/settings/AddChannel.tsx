@@ -1,12 +1,26 @@
 // "Add a channel": pick a kind, then fill a form generated from that kind's credential fields (GET /channel-kinds),
 // so a new adapter needs no change here. The server's validation names the bad field; its message goes beside it.
+// The same form edits a channel's settings (a token that expired, a new sender), starting from the saved ones.
 import { type FormEvent, Fragment, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, get, post } from '../../api';
+import { ApiError, get, patch, post } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { channelName } from '../../format';
 import { fill, type Language, useLanguage, useStrings } from '../../i18n';
 import type { Channel } from '../../types';
-import { type ChannelKind, configFromForm, fieldErrorsOf, type FormValue, groupFields, humanizeFieldName, initialValues, type KindField, NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
+import {
+  type ChannelKind,
+  configFromForm,
+  configPatchFromForm,
+  fieldErrorsOf,
+  type FormValue,
+  groupFields,
+  humanizeFieldName,
+  initialValues,
+  type KindField,
+  NO_WEBHOOK,
+  valuesFromConfig,
+  WEBHOOK_SET_ITSELF,
+} from './channel-config';
 import { CopyableValue } from './CopyableValue';
 import { strings } from './strings';
 
@@ -15,20 +29,25 @@ function kindName(kind: ChannelKind, language: Language): string {
   return known === kind.kind ? kind.name : known;
 }
 
-export function AddChannel({ onCreated, onCancel }: { onCreated: (channel: Channel) => void; onCancel: () => void }) {
-  const s = useStrings(strings);
-  const { language } = useLanguage();
+/** The kinds of channel and their fields (GET /channel-kinds), or the error that kept them from loading. */
+function useChannelKinds(): { kinds: ChannelKind[] | null; loadError: unknown } {
   const [kinds, setKinds] = useState<ChannelKind[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [kind, setKind] = useState('');
-  const chosen = kinds?.find((k) => k.kind === kind);
-
   useEffect(() => {
     get<{ items: ChannelKind[] }>('/channel-kinds').then(
       (answer) => setKinds(answer.items),
       (error: unknown) => setLoadError(error),
     );
   }, []);
+  return { kinds, loadError };
+}
+
+export function AddChannel({ onCreated, onCancel }: { onCreated: (channel: Channel) => void; onCancel: () => void }) {
+  const s = useStrings(strings);
+  const { language } = useLanguage();
+  const { kinds, loadError } = useChannelKinds();
+  const [kind, setKind] = useState('');
+  const chosen = kinds?.find((k) => k.kind === kind);
 
   return (
     <section className="settings-card add-channel" aria-labelledby="add-channel-title">
@@ -49,7 +68,7 @@ export function AddChannel({ onCreated, onCancel }: { onCreated: (channel: Chann
         </label>
       )}
       {chosen ? (
-        <ChannelForm key={chosen.kind} kind={chosen} kindLabel={kindName(chosen, language)} onCreated={onCreated} onCancel={onCancel} />
+        <ChannelForm key={chosen.kind} kind={chosen} kindLabel={kindName(chosen, language)} onSaved={onCreated} onCancel={onCancel} />
       ) : (
         <div className="card-actions">
           <button type="button" onClick={onCancel}>
@@ -61,12 +80,29 @@ export function AddChannel({ onCreated, onCancel }: { onCreated: (channel: Chann
   );
 }
 
-function ChannelForm({ kind, kindLabel, onCreated, onCancel }: { kind: ChannelKind; kindLabel: string; onCreated: (channel: Channel) => void; onCancel: () => void }) {
+/** A channel's settings, for editing: the form starts from them, and secrets left empty keep their saved value. */
+export function EditChannel({ channel, onSaved, onCancel }: { channel: Channel; onSaved: (channel: Channel) => void; onCancel: () => void }) {
+  const s = useStrings(strings);
+  const { language } = useLanguage();
+  const { kinds, loadError } = useChannelKinds();
+  const kind = kinds?.find((k) => k.kind === channel.kind);
+  return (
+    <div className="edit-channel">
+      <ErrorNote error={loadError} />
+      {!kinds && !loadError && <p className="muted">{s.loading}</p>}
+      {kind && <ChannelForm kind={kind} kindLabel={kindName(kind, language)} channel={channel} onSaved={onSaved} onCancel={onCancel} />}
+    </div>
+  );
+}
+
+function ChannelForm(props: { kind: ChannelKind; kindLabel: string; channel?: Channel; onSaved: (channel: Channel) => void; onCancel: () => void }) {
+  const { kind, kindLabel, channel, onSaved, onCancel } = props;
   const s = useStrings(strings);
   const formId = useId();
   const form = useRef<HTMLFormElement>(null);
-  const [name, setName] = useState(kindLabel);
-  const [values, setValues] = useState(() => initialValues(kind.fields));
+  const [name, setName] = useState(channel?.name ?? kindLabel);
+  const [initial] = useState(() => (channel ? valuesFromConfig(kind.fields, channel.config) : initialValues(kind.fields)));
+  const [values, setValues] = useState(initial);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -77,7 +113,11 @@ function ChannelForm({ kind, kindLabel, onCreated, onCancel }: { kind: ChannelKi
     setError(null);
     setFieldErrors({});
     try {
-      onCreated(await post<Channel>('/channels', { kind: kind.kind, name: name.trim(), config: configFromForm(kind.fields, values) }));
+      onSaved(
+        channel
+          ? await patch<Channel>(`/channels/${channel.id}`, { name: name.trim(), config: configPatchFromForm(kind.fields, values, initial) })
+          : await post<Channel>('/channels', { kind: kind.kind, name: name.trim(), config: configFromForm(kind.fields, values) }),
+      );
     } catch (caught) {
       setError(caught);
       const errors = caught instanceof ApiError ? fieldErrorsOf(kind.fields, caught.details) : {};
@@ -105,6 +145,7 @@ function ChannelForm({ kind, kindLabel, onCreated, onCancel }: { kind: ChannelKi
             field={field}
             label={fieldLabel(s.fieldLabels, field.name, group)}
             value={values[field.name]}
+            keepsSecret={channel !== undefined && field.secret}
             error={fieldErrors[field.name]}
             onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))}
           />
@@ -124,7 +165,7 @@ function ChannelForm({ kind, kindLabel, onCreated, onCancel }: { kind: ChannelKi
       <ErrorNote error={error} />
       <div className="card-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? s.connecting : fill(s.connectKind, { kind: kindLabel })}
+          {channel ? (busy ? s.saving : s.saveChanges) : busy ? s.connecting : fill(s.connectKind, { kind: kindLabel })}
         </button>
         <button type="button" onClick={onCancel}>
           {s.cancel}
@@ -140,8 +181,18 @@ function fieldLabel(labels: Record<string, string>, name: string, group: string 
   return labels[name] ?? labels[inner] ?? humanizeFieldName(inner);
 }
 
-function FieldInput(props: { id: string; field: KindField; label: string; value: FormValue | undefined; error: string | undefined; onChange: (value: FormValue) => void }) {
-  const { id, field, label, value, error, onChange } = props;
+function FieldInput(props: {
+  id: string;
+  field: KindField;
+  label: string;
+  value: FormValue | undefined;
+  /** Editing: the secret is saved, and empty keeps it. */
+  keepsSecret: boolean;
+  error: string | undefined;
+  onChange: (value: FormValue) => void;
+}) {
+  const { id, field, label, value, keepsSecret, error, onChange } = props;
+  const required = field.required && !keepsSecret;
   const s = useStrings(strings);
   const hint = [
     field.description,
@@ -186,7 +237,7 @@ function FieldInput(props: { id: string; field: KindField; label: string; value:
     <div className="field">
       <label htmlFor={id}>
         {label}
-        {field.required ? <span className="required"> ({s.required})</span> : <span className="optional"> ({s.optional})</span>}
+        {required ? <span className="required"> ({s.required})</span> : !keepsSecret && <span className="optional"> ({s.optional})</span>}
       </label>
       {field.type === 'enum' ? (
         <select {...common} value={text} required={field.required} onChange={(event) => onChange(event.target.value)}>
@@ -205,8 +256,8 @@ function FieldInput(props: { id: string; field: KindField; label: string; value:
           type={field.secret ? 'password' : field.type === 'number' ? 'number' : 'text'}
           autoComplete={field.secret ? 'new-password' : 'off'}
           spellCheck={false}
-          required={field.required}
-          placeholder={field.default !== undefined ? String(field.default) : undefined}
+          required={required}
+          placeholder={keepsSecret ? s.secretKept : field.default !== undefined ? String(field.default) : undefined}
           value={text}
           onChange={(event) => onChange(event.target.value)}
         />

@@ -1,5 +1,6 @@
 // Settings › Channels: every connected account with its health, state and the webhook URL to paste at the provider.
-// Owners and admins also test the connection, pause or resume, delete, and add channels; agents only look.
+// Owners and admins also edit its settings, test the connection, pause or resume, delete, and add channels; agents
+// only look.
 import { useEffect, useRef, useState } from 'react';
 import { del, patch, post } from '../../api';
 import { useChannels } from '../../channels';
@@ -8,7 +9,7 @@ import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Channel } from '../../types';
-import { AddChannel, ChannelCreated } from './AddChannel';
+import { AddChannel, ChannelCreated, EditChannel } from './AddChannel';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
 import { NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
@@ -102,6 +103,9 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
   const [testing, setTesting] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
 
   const kind = channelName(channel.kind, language);
   const title = `${kind} · ${channel.name}`;
@@ -109,6 +113,11 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
   const paused = channel.state === 'paused';
   const detail = channel.healthDetail;
   const rate = detail && detail.attempts > 0 ? Math.round(detail.errorRate * 100) : null;
+
+  const stopEditing = () => {
+    setEditing(false);
+    requestAnimationFrame(() => editButton.current?.focus());
+  };
 
   const runTest = async () => {
     setTesting(true);
@@ -168,8 +177,31 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
       {paused && <p className="muted card-note">{s.pausedNote}</p>}
       {channel.embedCode && <CopyableValue label={s.embedCode} value={channel.embedCode} />}
       {!NO_WEBHOOK.has(channel.kind) && <CopyableValue label={WEBHOOK_SET_ITSELF.has(channel.kind) ? s.webhookUrlRegistered : s.webhookUrl} value={channel.webhookUrl} />}
-      {admin && (
+      {editing && (
+        <EditChannel
+          channel={channel}
+          onCancel={stopEditing}
+          onSaved={() => {
+            setSaved(true);
+            setTest(null);
+            stopEditing();
+            void onChanged();
+          }}
+        />
+      )}
+      {admin && !editing && (
         <div className="card-actions">
+          <button
+            ref={editButton}
+            type="button"
+            onClick={() => {
+              setSaved(false);
+              setEditing(true);
+            }}
+            aria-label={fill(s.editWhat, { what: title })}
+          >
+            {s.editSettings}
+          </button>
           <button type="button" onClick={() => void runTest()} disabled={testing} aria-label={fill(s.testWhat, { what: title })}>
             {testing ? s.testing : s.test}
           </button>
@@ -188,7 +220,11 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
         </div>
       )}
       <p role="status" className={test ? (test.ok ? 'test-result test-ok' : 'test-result test-failed') : 'test-result'}>
-        {test && (test.ok ? fill(s.testOk, { detail: test.detail ?? '' }) : fill(s.testFailed, { explanation: test.explanation ?? '' }))}
+        {test
+          ? test.ok
+            ? fill(s.testOk, { detail: test.detail ?? '' })
+            : fill(s.testFailed, { explanation: test.explanation ?? '' })
+          : saved && fill(s.settingsSaved, { what: title })}
       </p>
       <ErrorNote error={error} />
     </li>

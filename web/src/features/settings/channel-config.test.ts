@@ -1,8 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { configFromForm, fieldErrorsOf, groupFields, humanizeFieldName, initialValues, type KindField } from './channel-config';
+import { configFromForm, configPatchFromForm, fieldErrorsOf, groupFields, humanizeFieldName, initialValues, type KindField, valuesFromConfig } from './channel-config';
 import { moveItem } from './channel-order';
 
 const field = (name: string, type: KindField['type'], required = false, extra: Partial<KindField> = {}): KindField => ({ name, type, required, secret: false, ...extra });
+
+describe('editing a channel', () => {
+  const fields = [
+    field('from', 'string', true),
+    field('apiBaseUrl', 'string'),
+    field('allowedOrigins', 'string', false, { multiple: true }),
+    field('smtp.host', 'string', true),
+    field('smtp.pass', 'string', false, { secret: true }),
+    field('smtp.secure', 'boolean', true),
+    field('imap.host', 'string'),
+    field('imap.pass', 'string', false, { secret: true }),
+  ];
+  const stored = { from: 'shop@example.com', allowedOrigins: ['https://a.example', 'https://b.example'], smtp: { host: 'smtp.example.com', pass: '••••word', secure: true }, imap: { host: 'imap.example.com', pass: '••••word' } };
+
+  it('starts from the settings the server shows, with secrets empty (kept unless typed again)', () => {
+    expect(valuesFromConfig(fields, stored)).toEqual({
+      from: 'shop@example.com',
+      apiBaseUrl: '',
+      allowedOrigins: 'https://a.example\nhttps://b.example',
+      'smtp.host': 'smtp.example.com',
+      'smtp.pass': '',
+      'smtp.secure': true,
+      'imap.host': 'imap.example.com',
+      'imap.pass': '',
+    });
+  });
+
+  it('sends what changed, leaves empty secrets out, and null for what was emptied, a whole group at once', () => {
+    const initial = valuesFromConfig(fields, stored);
+    expect(configPatchFromForm(fields, { ...initial, from: 'new@example.com' }, initial)).toEqual({
+      from: 'new@example.com',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      smtp: { host: 'smtp.example.com', secure: true },
+      imap: { host: 'imap.example.com' },
+    });
+    expect(configPatchFromForm(fields, { ...initial, allowedOrigins: '', 'imap.host': '', 'smtp.pass': 'n3w-pass' }, initial)).toEqual({
+      from: 'shop@example.com',
+      allowedOrigins: null,
+      smtp: { host: 'smtp.example.com', pass: 'n3w-pass', secure: true },
+      imap: null,
+    });
+  });
+});
 
 describe('configFromForm', () => {
   it('leaves out empty optional fields, trims text and sends numbers and booleans as such', () => {

@@ -80,6 +80,43 @@ export function configFromForm(fields: readonly KindField[], values: Readonly<Re
   return config;
 }
 
+/**
+ * What the edit form starts with: the channel's settings as the server shows them. Secrets come masked, so their
+ * fields start empty (left empty, the stored secret is kept); lists are written one per line.
+ */
+export function valuesFromConfig(fields: readonly KindField[], config: Readonly<Record<string, unknown>>): Record<string, FormValue> {
+  const values = initialValues(fields);
+  for (const field of fields) {
+    if (field.secret) continue;
+    const value = field.name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+    if (value === undefined || value === null) continue;
+    if (field.type === 'boolean') values[field.name] = value === true;
+    else values[field.name] = Array.isArray(value) ? value.map(String).join('\n') : String(value);
+  }
+  return values;
+}
+
+/**
+ * The config for PATCH /channels/{id}: what configFromForm sends, plus null for what was set and is now emptied
+ * (the server then removes it): a group emptied entirely (email's imap) goes as a whole. Secrets left empty are
+ * left out, which keeps them.
+ */
+export function configPatchFromForm(
+  fields: readonly KindField[],
+  values: Readonly<Record<string, FormValue | undefined>>,
+  initial: Readonly<Record<string, FormValue | undefined>>,
+): Record<string, unknown> {
+  const config = configFromForm(fields, values);
+  const blank = (field: KindField, from: Readonly<Record<string, FormValue | undefined>>) => field.type !== 'boolean' && String(from[field.name] ?? '').trim() === '';
+  for (const field of fields) {
+    if (field.secret || field.type === 'boolean' || blank(field, initial) || !blank(field, values)) continue;
+    const group = field.name.includes('.') ? field.name.slice(0, field.name.indexOf('.')) : null;
+    if (group !== null && !(group in config)) config[group] = null;
+    else if (group === null || config[group] !== null) setPath(config, field.name.split('.'), null);
+  }
+  return config;
+}
+
 /** Fields in their order, those of one nested object (smtp.*, imap.*) together under its top-level name. */
 export function groupFields(fields: readonly KindField[]): { group: string | null; fields: KindField[] }[] {
   const groups: { group: string | null; fields: KindField[] }[] = [];
