@@ -20,7 +20,7 @@ interface ChannelItem {
   id: string;
   kind: string;
   health: string;
-  healthDetail: { errorRate: number; attempts: number; since: string | null; explanation: string };
+  healthDetail: { errorRate: number; attempts: number; since: string | null; explanation: string; reason: string; facts: Record<string, number> };
 }
 interface HealthEvent {
   type: string;
@@ -203,12 +203,15 @@ describe.each(DATABASES)('a channel tested or fixed by hand on $kind', ({ kind, 
       const refused = await health();
       expect(refused.health).toBe('banned');
       expect(refused.healthDetail.explanation).toContain('credentials');
+      // The case and its figures, for the inbox to word in Spanish.
+      expect(refused.healthDetail).toMatchObject({ reason: 'probe_refused', facts: {} });
       await published('banned', 0);
 
       await s.fault('whatsapp', { mode: 'ok' });
       const before = events.length;
       expect(await test()).toMatchObject({ ok: true });
-      expect((await health()).health).toBe('up');
+      const fixed = await health();
+      expect(fixed).toMatchObject({ health: 'up', healthDetail: { reason: expect.stringMatching(/^(idle|working)$/), facts: { windowMs: 15 * 60_000 } } });
       await published('up', before);
     });
 

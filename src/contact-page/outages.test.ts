@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HealthReport } from '../core/health.js';
 import { mergeOutages, type Outage, outagesFromHealth } from './outages.js';
 
-const report = (health: HealthReport['health'], since: number | null = null): HealthReport => ({ health, since, errorRate: 0, attempts: 0, explanation: '' });
+const report = (health: HealthReport['health'], since: number | null = null): HealthReport => ({ health, reason: 'working', facts: {}, since, errorRate: 0, attempts: 0, explanation: '' });
 const channels = [
   { id: 'wa', kind: 'whatsapp' },
   { id: 'sms', kind: 'twilio-sms' },

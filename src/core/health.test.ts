@@ -21,13 +21,15 @@ describe('channelHealth', () => {
   it('is up without attempts, and up with a few failures', () => {
     expect(channelHealth(input())).toEqual({
       health: 'up',
+      reason: 'idle',
+      facts: { failures: 0, attempts: 0, windowMs: 15 * 60_000 },
       errorRate: 0,
       attempts: 0,
       since: null,
       explanation: 'No messages went out on WhatsApp in the last 15 minutes; nothing suggests a problem.',
     });
     const fine = channelHealth(input({ window: { attempts: 10, failures: 1, firstFailureAt: T, lastFailureAt: T, lastSuccessAt: T + 1 } }));
-    expect(fine).toMatchObject({ health: 'up', errorRate: 0.1, attempts: 10, since: null });
+    expect(fine).toMatchObject({ health: 'up', reason: 'working', facts: { failures: 1, attempts: 10 }, errorRate: 0.1, attempts: 10, since: null });
     expect(fine.explanation).toBe('WhatsApp is working: 9 of 10 messages in the last 15 minutes went through.');
   });
 
@@ -41,7 +43,7 @@ describe('channelHealth', () => {
     const report = channelHealth(
       input({ window: { attempts: 6, failures: 3, lastSuccessAt: T, lastRestrictedAt: T + 3000, restrictedSince: T + 1000, firstFailureAt: T + 1000 } }),
     );
-    expect(report).toMatchObject({ health: 'banned', errorRate: 0.5, since: T + 1000 });
+    expect(report).toMatchObject({ health: 'banned', reason: 'account_refused', errorRate: 0.5, since: T + 1000 });
     expect(report.explanation).toBe(
       'Meta refuses to send for this WhatsApp account: it looks restricted or banned. Check the account with Meta; meanwhile Lifeline sends by other channels and tries WhatsApp again from time to time.',
     );
@@ -64,7 +66,7 @@ describe('channelHealth', () => {
     // An auth refusal: not a restriction in the window, but the circuit says why it opened.
     const circuit = { status: 'open' as const, openedAt: T, openCause: 'refused' as const };
     const report = channelHealth(input({ circuit, window: { attempts: 1, failures: 1, lastFailureAt: T, firstFailureAt: T } }));
-    expect(report).toMatchObject({ health: 'banned', since: T });
+    expect(report).toMatchObject({ health: 'banned', reason: 'credentials_refused', since: T });
     expect(report.explanation).toMatch(/^Meta refuses to send for this WhatsApp account: it does not accept its credentials, or the account is restricted\. /);
     expect(channelHealth(input({ circuit: { ...circuit, openCause: 'failures' }, window: { attempts: 1, failures: 1, lastFailureAt: T } })).health).toBe('down');
   });
@@ -77,7 +79,7 @@ describe('channelHealth', () => {
 
   it('is degraded at an error rate of 20 % with at least 5 attempts, since the first failure', () => {
     const report = channelHealth(input({ kind: 'twilio-sms', window: { attempts: 5, failures: 1, firstFailureAt: T, lastFailureAt: T } }));
-    expect(report).toMatchObject({ health: 'degraded', errorRate: 0.2, attempts: 5, since: T });
+    expect(report).toMatchObject({ health: 'degraded', reason: 'error_rate', facts: { failures: 1, attempts: 5, windowMs: 15 * 60_000 }, errorRate: 0.2, attempts: 5, since: T });
     expect(report.explanation).toBe('1 of the last 5 messages on SMS failed in the last 15 minutes. Lifeline retries them or sends by another channel.');
     expect(channelHealth(input({ window: { attempts: 4, failures: 4, firstFailureAt: T, lastFailureAt: T } })).health).toBe('up');
     expect(channelHealth(input({ window: { attempts: 6, failures: 1, firstFailureAt: T, lastFailureAt: T } })).health).toBe('up');

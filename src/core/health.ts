@@ -46,8 +46,35 @@ export interface HealthInput {
   windowMs: number;
 }
 
+/** What the explanation says, for wording it in another language: which case, and the figures it quotes. */
+export const HEALTH_REASONS = [
+  'working',
+  'idle',
+  'error_rate',
+  'testing',
+  'circuit_open',
+  'account_refused',
+  'credentials_refused',
+  'probe_refused',
+  'probe_failing',
+  'inbound_silence',
+] as const;
+export type HealthReason = (typeof HEALTH_REASONS)[number];
+
+export interface HealthFacts {
+  /** error_rate, working: counted failures and attempts over windowMs; probe_failing: failed probes in a row. */
+  failures?: number;
+  attempts?: number;
+  windowMs?: number;
+  /** inbound_silence: how long nothing came in, and the usual gap between messages. */
+  silentMs?: number;
+  usualGapMs?: number;
+}
+
 export interface HealthReport {
   health: ChannelHealth;
+  reason: HealthReason;
+  facts: HealthFacts;
   /** Counted failures / attempts in the window, 0..1 (0 without attempts). */
   errorRate: number;
   attempts: number;
@@ -72,6 +99,8 @@ export function channelHealth(input: HealthInput): HealthReport {
     return {
       ...base,
       health: 'banned',
+      reason: restricted ? 'account_refused' : 'credentials_refused',
+      facts: {},
       since: restricted ? (window.restrictedSince ?? window.lastRestrictedAt) : (input.circuit?.openedAt ?? null),
       explanation:
         `${operator ?? 'The provider'} refuses to send for this ${channelName(input.kind)} account: ` +
@@ -83,6 +112,8 @@ export function channelHealth(input: HealthInput): HealthReport {
     return {
       ...base,
       health: 'down',
+      reason: 'circuit_open',
+      facts: {},
       since: input.circuit.openedAt,
       explanation: `${name} failed several times in a row just now. Lifeline sends by other channels meanwhile and tests ${name} again shortly.`,
     };
@@ -91,6 +122,8 @@ export function channelHealth(input: HealthInput): HealthReport {
     return {
       ...base,
       health: 'degraded',
+      reason: 'testing',
+      facts: {},
       since: input.circuit.openedAt,
       explanation: `${name} failed several times just now. The next message tests it; if it fails, Lifeline sends by another channel.`,
     };
@@ -99,6 +132,8 @@ export function channelHealth(input: HealthInput): HealthReport {
     return {
       ...base,
       health: 'degraded',
+      reason: 'error_rate',
+      facts: { failures: window.failures, attempts: window.attempts, windowMs: input.windowMs },
       since: window.firstFailureAt,
       explanation: `${window.failures} of the last ${window.attempts} messages on ${name} failed in the last ${span}. Lifeline retries them or sends by another channel.`,
     };
@@ -106,6 +141,8 @@ export function channelHealth(input: HealthInput): HealthReport {
   return {
     ...base,
     health: 'up',
+    reason: window.attempts === 0 ? 'idle' : 'working',
+    facts: { failures: window.failures, attempts: window.attempts, windowMs: input.windowMs },
     since: null,
     explanation:
       window.attempts === 0
@@ -147,6 +184,8 @@ export function withProbe(report: HealthReport, kind: string, probe: ProbeRecord
     return {
       ...report,
       health: 'banned',
+      reason: 'probe_refused',
+      facts: {},
       since: probe.failingSince,
       explanation: `The provider refuses ${name}'s credentials or account${why}. Check the account with the provider; meanwhile Lifeline sends by other channels.`,
     };
@@ -155,6 +194,8 @@ export function withProbe(report: HealthReport, kind: string, probe: ProbeRecord
     return {
       ...report,
       health: 'down',
+      reason: 'probe_failing',
+      facts: { failures: probe.failures },
       since: probe.failingSince,
       explanation: `${name} does not answer Lifeline's checks: ${probe.failures} in a row failed${why}. Lifeline sends by other channels meanwhile.`,
     };
@@ -167,13 +208,14 @@ export function inboundSilence(
   kind: string,
   inbound: { count: number; spanMs: number; lastAt: number | null },
   now: number,
-): { explanation: string } | null {
+): { explanation: string; facts: HealthFacts } | null {
   // Busy: at least 20 inbound messages in the span looked at.
   if (inbound.count < 20 || inbound.lastAt === null) return null;
   const usualGap = inbound.spanMs / inbound.count;
   const silent = now - inbound.lastAt;
   if (silent < Math.max(10 * usualGap, 15 * 60_000)) return null;
   return {
+    facts: { silentMs: silent, usualGapMs: usualGap },
     explanation: `Nothing has come in on ${capitalize(channelName(kind))} for ${formatDuration(silent)}, though it usually brings a message every ${formatDuration(usualGap)}. Check that the provider still sends its webhooks to Lifeline.`,
   };
 }

@@ -82,10 +82,12 @@ describe('withProbe and inboundSilence', () => {
   const up = channelHealth({ kind: 'whatsapp', circuit: null, windowMs: DEFAULT_HEALTH_WINDOW_MS, window: { attempts: 0, failures: 0, firstFailureAt: null, lastFailureAt: null, lastSuccessAt: null, lastRestrictedAt: null, restrictedSince: null } });
 
   it('a refused probe means banned; repeated transient failures mean down; one is not enough', () => {
-    expect(withProbe(up, 'whatsapp', { failures: 1, category: 'auth', explanation: 'Invalid token.', failingSince: T })).toMatchObject({ health: 'banned', since: T });
+    expect(withProbe(up, 'whatsapp', { failures: 1, category: 'auth', explanation: 'Invalid token.', failingSince: T })).toMatchObject({ health: 'banned', reason: 'probe_refused', since: T });
     expect(withProbe(up, 'whatsapp', { failures: 1, category: 'transient', explanation: null, failingSince: T }).health).toBe('up');
     expect(withProbe(up, 'whatsapp', { failures: 2, category: 'transient', explanation: 'Service unavailable.', failingSince: T })).toMatchObject({
       health: 'down',
+      reason: 'probe_failing',
+      facts: { failures: 2 },
       explanation: expect.stringMatching(/does not answer Lifeline's checks: 2 in a row failed \(Service unavailable\)/),
     });
     expect(withProbe(up, 'whatsapp', { failures: 0, category: null, explanation: null, failingSince: null })).toBe(up);
@@ -93,7 +95,9 @@ describe('withProbe and inboundSilence', () => {
 
   it('calls a busy channel silent far beyond its usual gap', () => {
     const hour = 3_600_000;
-    expect(inboundSilence('whatsapp', { count: 120, spanMs: hour, lastAt: T - 20 * 60_000 }, T)?.explanation).toMatch(/^Nothing has come in on WhatsApp for 20 min/);
+    const silent = inboundSilence('whatsapp', { count: 120, spanMs: hour, lastAt: T - 20 * 60_000 }, T);
+    expect(silent?.explanation).toMatch(/^Nothing has come in on WhatsApp for 20 min/);
+    expect(silent?.facts).toEqual({ silentMs: 20 * 60_000, usualGapMs: 30_000 });
     expect(inboundSilence('whatsapp', { count: 120, spanMs: hour, lastAt: T - 5 * 60_000 }, T)).toBeNull();
     expect(inboundSilence('whatsapp', { count: 3, spanMs: hour, lastAt: T - 5 * hour }, T)).toBeNull();
   });

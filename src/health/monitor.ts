@@ -5,7 +5,7 @@
 // channel tested or given new settings by hand is checked at once, not at the next interval.
 // Started and stopped with the HTTP app (src/server/app.ts). Each process watches on its own: the events go to the
 // inboxes connected to that process.
-import { type ChannelHealth, type HealthReport, inboundSilence, type ProbeRecord, withProbe } from '../core/health.js';
+import { type ChannelHealth, type HealthFacts, type HealthReport, inboundSilence, type ProbeRecord, withProbe } from '../core/health.js';
 import type { EventBus } from '../live/event-bus.js';
 import { allChannels } from '../store/channel-activity.js';
 import { inboundActivity } from '../store/incidents.js';
@@ -70,7 +70,7 @@ export class HealthMonitor {
   private prober: ChannelProbe | null = null;
   private readonly watchers: HealthWatcher[] = [];
   /** Busy channels silent for far longer than usual, with why; re-read at most once a minute. */
-  private silent = new Map<string, string>();
+  private silent = new Map<string, { explanation: string; facts: HealthFacts }>();
   private silenceReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -176,18 +176,18 @@ export class HealthMonitor {
   private combine(base: HealthReport, channel: { id: string; kind: string }): HealthReport {
     const report = withProbe(base, channel.kind, this.probes.get(channel.id));
     const silence = this.silent.get(channel.id);
-    return report.health === 'up' && silence ? { ...report, health: 'degraded', explanation: silence } : report;
+    return report.health === 'up' && silence ? { ...report, health: 'degraded', reason: 'inbound_silence', ...silence } : report;
   }
 
   private async readSilence(channels: readonly { id: string; kind: string }[], now: number): Promise<void> {
     if (now - this.silenceReadAt < SILENCE_REFRESH_MS) return;
     this.silenceReadAt = now;
     const activity = await inboundActivity(this.store.db, channels.map((c) => c.id), now - SILENCE_SPAN_MS);
-    const silent = new Map<string, string>();
+    const silent = new Map<string, { explanation: string; facts: HealthFacts }>();
     for (const channel of channels) {
       const seen = activity.get(channel.id);
       const verdict = seen ? inboundSilence(channel.kind, { count: seen.count, spanMs: SILENCE_SPAN_MS, lastAt: seen.lastAt }, now) : null;
-      if (verdict) silent.set(channel.id, verdict.explanation);
+      if (verdict) silent.set(channel.id, verdict);
     }
     this.silent = silent;
   }

@@ -352,6 +352,10 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     await small.getByRole('region', { name: 'Incidentes cerrados' }).getByRole('listitem').first().waitFor();
     const overflow = () => small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
+    // Why each channel is in its state, in Spanish too (worded in the app from the server's reason and figures).
+    await expect
+      .poll(() => small.locator('.health-chip[data-channel="whatsapp"]').getAttribute('title'))
+      .toMatch(/^(WhatsApp funciona: salieron \d+ de \d+ mensajes|No salió ningún mensaje por WhatsApp|Fallaron \d+ de los últimos \d+ mensajes por WhatsApp) en los últimos 15 minutos/);
     await screenshot(small, 'planb-phone-es');
     await small.getByRole('link', { name: 'Envíos', exact: true }).click();
     await small.getByRole('heading', { name: 'Envíos masivos', level: 1 }).waitFor();

@@ -103,7 +103,15 @@ export interface Channel {
   embedCode?: string | null;
   createdAt: string;
   health?: Health;
-  healthDetail?: { errorRate: number; attempts: number; since: string | null; explanation: string };
+  healthDetail?: {
+    errorRate: number;
+    attempts: number;
+    since: string | null;
+    explanation: string;
+    /** Which case the explanation is (the server's HEALTH_REASONS), and the figures it quotes: worded here in Spanish. */
+    reason?: string;
+    facts?: { failures?: number; attempts?: number; windowMs?: number; silentMs?: number; usualGapMs?: number };
+  };
 }
 
 export interface Reachability {

@@ -8,7 +8,7 @@ import { adapterFor, registeredKinds } from '../../channels/registry.js';
 import { CHANNEL_KINDS, type ChannelAdapter, ProviderError } from '../../channels/types.js';
 import { embedSnippet } from '../../channels/webchat/index.js';
 import { capitalize, channelName } from '../../core/delivery/wording.js';
-import { CHANNEL_HEALTH } from '../../core/health.js';
+import { CHANNEL_HEALTH, HEALTH_REASONS } from '../../core/health.js';
 import { badRequest, LifelineError } from '../../errors.js';
 import type { StoredChannel } from '../../store/channels.js';
 import { callerOf } from '../auth.js';
@@ -32,6 +32,16 @@ const ChannelWithHealthSchema = ChannelSchema.extend({
     attempts: z.number().int().describe('Attempts with an outcome in the window.'),
     since: z.string().nullable().describe('Since when the channel has been in this state, when known; null when up.'),
     explanation: z.string(),
+    reason: z.enum(HEALTH_REASONS).describe('Which case the explanation is, so that it can be worded in another language.'),
+    facts: z
+      .object({
+        failures: z.number().int().optional(),
+        attempts: z.number().int().optional(),
+        windowMs: z.number().int().optional(),
+        silentMs: z.number().optional(),
+        usualGapMs: z.number().optional(),
+      })
+      .describe('The figures the explanation quotes: failures and attempts over windowMs, failed probes in a row (probe_failing), or how long nothing came in against the usual gap (inbound_silence).'),
   }),
 });
 
@@ -125,6 +135,8 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
           attempts: report.attempts,
           since: report.since === null ? null : new Date(report.since).toISOString(),
           explanation: report.explanation,
+          reason: report.reason,
+          facts: report.facts,
         },
       };
     });

@@ -4,6 +4,7 @@ import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLive } from '../../live';
 import { Link } from '../../router';
 import type { Channel } from '../../types';
+import { healthExplanation } from './explanation';
 import { chipNames, fullName } from './names';
 import { strings } from './strings';
 
@@ -28,7 +29,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
         {channels.map((channel) => {
           const health = channel.health ?? 'up';
           const rate = channel.healthDetail && channel.healthDetail.attempts > 0 ? Math.round(channel.healthDetail.errorRate * 100) : null;
-          const title = [channel.healthDetail?.explanation, rate !== null ? fill(s.errorRate, { rate }) : null].filter(Boolean).join(' · ');
+          const title = [healthExplanation(channel, language), rate !== null ? fill(s.errorRate, { rate }) : null].filter(Boolean).join(' · ');
           return (
             <span key={channel.id} className={`health-chip health-${health}`} title={title} data-channel={channel.kind} data-health={health}>
               <span className="dot" aria-hidden="true" />

@@ -12,6 +12,7 @@ import type { Channel } from '../../types';
 import { AddChannel, ChannelCreated, EditChannel } from './AddChannel';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
+import { healthExplanation } from '../health/explanation';
 import { NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
 import { strings } from './strings';
 
@@ -171,7 +172,7 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
       </div>
       {(health !== 'up' || (rate !== null && rate > 0)) && (
         <p className="muted card-note">
-          {[detail?.explanation, rate !== null ? fill(s.errorRate, { rate, attempts: detail?.attempts ?? 0 }) : null].filter(Boolean).join(' · ')}
+          {[healthExplanation(channel, language), rate !== null ? fill(s.errorRate, { rate, attempts: detail?.attempts ?? 0 }) : null].filter(Boolean).join(' · ')}
         </p>
       )}
       {paused && <p className="muted card-note">{s.pausedNote}</p>}
