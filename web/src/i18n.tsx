@@ -45,7 +45,12 @@ export function useStrings<T>(strings: Strings<T>): T {
   return strings[useContext(LanguageContext).language];
 }
 
-/** "{n} unread" with {n} → 3. */
+/**
+ * "{n} unread" with {n} → 3. "{n|enviado|enviados}" picks the word for the number: the first for exactly 1, the
+ * second otherwise (what English and Spanish need).
+ */
 export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
+  return template
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (match, key: string, one: string, other: string) => (key in values ? (Number(values[key]) === 1 ? one : other) : match))
+    .replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
 }
