@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type MergeableContact, mergeContactFields, suggestMerges } from './merge.js';
+import { type MergeableContact, mergeContactFields, suggestMerges, withChatLinks } from './merge.js';
 
 const contact = (patch: Partial<MergeableContact>): MergeableContact => ({
   id: 'a',
@@ -48,5 +48,25 @@ describe('suggestMerges', () => {
         { contactId: 'c', matchKey: 'tel:+1' },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('withChatLinks', () => {
+  it('adds the pairs a web chat visitor linked, once each, after those that share a handle', () => {
+    const shared = suggestMerges([
+      { contactId: 'a', matchKey: 'tel:+51987654321' },
+      { contactId: 'b', matchKey: 'tel:+51987654321' },
+    ]);
+    const all = withChatLinks(shared, [
+      { contactId: 'b', otherContactId: 'a', kind: 'phone', value: '+51987654321' },
+      { contactId: 'v', otherContactId: 'a', kind: 'email', value: 'ana@example.com' },
+      { contactId: 'v', otherContactId: 'a', kind: 'phone', value: '+51987654321' },
+    ]);
+    expect(all.map((s) => s.contactIds)).toEqual([
+      ['a', 'b'],
+      ['a', 'v'],
+    ]);
+    expect(all[0]!.leftInChat).toBeUndefined();
+    expect(all[1]).toEqual({ contactIds: ['a', 'v'], reason: 'One of them left the email address ana@example.com in the web chat, and the other has it.', leftInChat: { kind: 'email', value: 'ana@example.com' } });
   });
 });

@@ -33,6 +33,22 @@ export interface IdentityForMatching {
 export interface MergeSuggestion {
   contactIds: [string, string];
   reason: string;
+  /** The handle one of them left in the web chat that belongs to the other, when that is why. */
+  leftInChat?: { kind: string; value: string };
+}
+
+/** Pairs linked because a web chat visitor left another customer's handle, after those sharing one, each pair once. */
+export function withChatLinks(shared: MergeSuggestion[], links: readonly { contactId: string; otherContactId: string; kind: string; value: string }[]): MergeSuggestion[] {
+  const seen = new Set(shared.map((s) => [...s.contactIds].sort().join('|')));
+  const all = [...shared];
+  for (const link of links) {
+    const pair = [link.contactId, link.otherContactId].sort() as [string, string];
+    if (seen.has(pair.join('|'))) continue;
+    seen.add(pair.join('|'));
+    const what = link.kind === 'email' ? 'email address' : 'phone number';
+    all.push({ contactIds: pair, reason: `One of them left the ${what} ${link.value} in the web chat, and the other has it.`, leftInChat: { kind: link.kind, value: link.value } });
+  }
+  return all;
 }
 
 /** Pairs of distinct contacts that share a phone number or an email address (across identity kinds). */

@@ -8,7 +8,7 @@ import {
   identityMatchKey,
   normalizeIdentity,
 } from '../core/identity.js';
-import { type MergeSuggestion, mergeContactFields, suggestMerges } from '../core/merge.js';
+import { type MergeSuggestion, mergeContactFields, suggestMerges, withChatLinks } from '../core/merge.js';
 import { badRequest, conflict, LifelineError, notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
@@ -457,7 +457,21 @@ export class ContactStore {
       q = q.where((eb) => eb.or([eb('a.contact_id', '=', contactId), eb('b.contact_id', '=', contactId)]));
     }
     const rows = await q.limit(1000).execute();
-    return suggestMerges(rows);
+    let links = this.db
+      .selectFrom('contact_links')
+      .select(['contact_id as contactId', 'other_contact_id as otherContactId', 'kind', 'value'])
+      .where('workspace_id', '=', this.workspaceId);
+    if (contactId) links = links.where((eb) => eb.or([eb('contact_id', '=', contactId), eb('other_contact_id', '=', contactId)]));
+    return withChatLinks(suggestMerges(rows), await links.orderBy('created_at').limit(1000).execute());
+  }
+
+  /** `contactId` left a handle that belongs to `otherContactId` (a web chat visitor): suggested for merging. */
+  async linkLeftHandle(contactId: string, otherContactId: string, handle: { kind: string; value: string }): Promise<void> {
+    await this.db
+      .insertInto('contact_links')
+      .values({ workspace_id: this.workspaceId, contact_id: contactId, other_contact_id: otherContactId, kind: handle.kind, value: handle.value, created_at: Date.now() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** `adding`: the contact they are being added to, which may already have one of them (and is told so). */

@@ -14,6 +14,7 @@ import * as incidents from './migrations/0011_incidents.js';
 import * as dropUnusedMessageIndex from './migrations/0012_drop_unused_message_index.js';
 import * as searchWithoutAccents from './migrations/0013_search_without_accents.js';
 import * as deliveryExplanation from './migrations/0014_delivery_explanation.js';
+import * as contactLinks from './migrations/0015_contact_links.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_drop_unused_message_index': dropUnusedMessageIndex,
   '0013_search_without_accents': searchWithoutAccents,
   '0014_delivery_explanation': deliveryExplanation,
+  '0015_contact_links': contactLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -78,6 +78,16 @@ export interface TagTable {
   name: string;
 }
 
+/** A handle one contact left that belongs to another (see migration 0015): a merge suggestion. */
+export interface ContactLinkTable {
+  workspace_id: string;
+  contact_id: string;
+  other_contact_id: string;
+  kind: string;
+  value: string;
+  created_at: number;
+}
+
 export interface ContactTagTable {
   workspace_id: string;
   contact_id: string;
@@ -427,6 +437,7 @@ export interface Database {
   contact_identities: ContactIdentityTable;
   tags: TagTable;
   contact_tags: ContactTagTable;
+  contact_links: ContactLinkTable;
   conversations: ConversationTable;
   messages: MessageTable;
   channels: ChannelTable;

@@ -207,6 +207,18 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     expect((await s.api('GET', `/api/v1/contacts/${third.id}`)).status).toBe(404);
     const merged = await s.api<{ identities: { kind: string; value: string }[] }>('GET', `/api/v1/contacts/${ana.id}`);
     expect(merged.body.identities.map((i) => i.value)).toContain('ana.perez@example.pe');
+
+    // A web chat visitor left Ana's phone (it stays with Ana): the pair is offered for merging, saying why.
+    const visitor = await s.data.contacts.create({ name: null, identities: [{ kind: 'webchat', value: 'visitor-4k2m9q' }] }, 'test');
+    await s.data.contacts.linkLeftHandle(visitor.id, ana.id, { kind: 'phone', value: '+51911111111' });
+    await page.reload();
+    await openConversation(page, text);
+    const suggestion = page.locator(`[data-testid="merge-suggestion"][data-contact-id="${visitor.id}"]`);
+    await suggestion.getByText('One of them left +51911111111 in the web chat, and the other has it.').waitFor();
+    await suggestion.getByRole('button', { name: 'Merge into this customer' }).click();
+    await suggestion.getByRole('button', { name: 'Yes, merge' }).click();
+    await suggestion.waitFor({ state: 'detached' });
+    expect((await s.api('GET', `/api/v1/contacts/${visitor.id}`)).status).toBe(404);
   });
 
   it('shows HTML in a message as text and runs nothing', async () => {

@@ -254,6 +254,16 @@ describe.each(DATABASES)('webchat channel on $kind', ({ kind, skip }) => {
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain('+51987654321');
     expect(notes[0]!.body).toContain(owner.id);
+    // The two are suggested for merging, seen from either side, with the handle that links them.
+    type Suggestions = { items: { contactIds: string[]; leftInChat?: { kind: string; value: string } }[] };
+    const suggestions = async (id: string) => (await server.api<Suggestions>('GET', `/api/v1/contacts/${id}/merge-suggestions`)).body.items;
+    for (const side of [intruderContact.id, owner.id]) {
+      expect(await suggestions(side)).toEqual([{ contactIds: [intruderContact.id, owner.id].sort(), reason: expect.stringContaining('+51987654321'), leftInChat: { kind: 'phone', value: '+51987654321' } }]);
+    }
+    // Merged: nothing left to suggest, and the survivor has the phone.
+    const merged = await server.api<{ id: string; identities: { kind: string; value: string }[] }>('POST', `/api/v1/contacts/${owner.id}/merge`, { otherId: intruderContact.id });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect(await suggestions(owner.id)).toEqual([]);
     await visitor.close();
     await other.close();
   });

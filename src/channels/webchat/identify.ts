@@ -80,11 +80,12 @@ async function visitorContact(target: IdentifyTarget, visitorId: string, name: s
 }
 
 async function noteOwnedAlias(target: IdentifyTarget, contactId: string, alias: { kind: IdentityKind; value: string }, owner: Contact): Promise<void> {
+  await target.data.contacts.linkLeftHandle(contactId, owner.id, alias);
   const who = owner.name ? `${owner.name} (${owner.id})` : `contact ${owner.id}`;
   const note = await target.data.messages.append({
     contactId,
     direction: 'note',
-    body: `The chat visitor left the ${alias.kind} ${alias.value}, which already belongs to ${who}. It was not added here: if both are the same person, merge the two contacts.`,
+    body: `The chat visitor left the ${alias.kind} ${alias.value}, which already belongs to ${who}. It was not added here: if both are the same person, merge the two contacts (under Possible duplicates).`,
   });
   target.bus.publish({
     type: 'message.created',

@@ -194,9 +194,20 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     config: { role: 'agent' },
     schema: {
       tags,
-      summary: 'Contacts that share a phone number or email with this one',
+      summary: 'Contacts that share a phone number or email with this one, or that it left in the web chat',
       params: IdParams,
-      response: { 200: z.object({ items: z.array(z.object({ contactIds: z.array(z.string()), reason: z.string() })) }), ...errorResponses },
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              contactIds: z.array(z.string()),
+              reason: z.string(),
+              leftInChat: z.object({ kind: z.string(), value: z.string() }).optional().describe('The handle one of them left in the web chat that belongs to the other, when that is why.'),
+            }),
+          ),
+        }),
+        ...errorResponses,
+      },
     },
     handler: async (request) => {
       const contacts = callerOf(request).data.contacts;

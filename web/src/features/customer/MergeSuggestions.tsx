@@ -17,27 +17,34 @@ interface Suggestion {
   /** Null when the other contact could not be read; the server's reason is shown instead. */
   other: Contact | null;
   reason: string;
+  /** A handle one of the two left in the web chat that belongs to the other. */
+  leftInChat: string | null;
 }
 
 const HANDLES_SHOWN = 3;
 
 async function loadSuggestions(contactId: string): Promise<Suggestion[]> {
-  const { items } = await get<{ items: { contactIds: string[]; reason: string }[] }>(`/contacts/${encodeURIComponent(contactId)}/merge-suggestions`);
+  const { items } = await get<{ items: { contactIds: string[]; reason: string; leftInChat?: { value: string } }[] }>(
+    `/contacts/${encodeURIComponent(contactId)}/merge-suggestions`,
+  );
   // One row per other contact, even when they share several handles (the server gives one pair per handle).
   const reasons = new Map<string, string[]>();
+  const leftInChat = new Map<string, string>();
   for (const item of items) {
     for (const id of item.contactIds) {
-      if (id !== contactId) reasons.set(id, [...(reasons.get(id) ?? []), item.reason]);
+      if (id === contactId) continue;
+      reasons.set(id, [...(reasons.get(id) ?? []), item.reason]);
+      if (item.leftInChat) leftInChat.set(id, item.leftInChat.value);
     }
   }
   const rows = await Promise.all(
     [...reasons].map(async ([otherId, why]): Promise<Suggestion | null> => {
       try {
-        return { otherId, other: await get<Contact>(`/contacts/${encodeURIComponent(otherId)}`), reason: why.join(' ') };
+        return { otherId, other: await get<Contact>(`/contacts/${encodeURIComponent(otherId)}`), reason: why.join(' '), leftInChat: leftInChat.get(otherId) ?? null };
       } catch (error) {
         // Merged or deleted since the suggestion was computed: nothing left to suggest.
         if (error instanceof ApiError && error.status === 404) return null;
-        return { otherId, other: null, reason: why.join(' ') };
+        return { otherId, other: null, reason: why.join(' '), leftInChat: leftInChat.get(otherId) ?? null };
       }
     }),
   );
@@ -133,7 +140,7 @@ function SuggestionRow({
           ))}
         </ul>
       ) : (
-        <p className="suggestion-why">{suggestion.reason}</p>
+        <p className="suggestion-why">{suggestion.leftInChat ? fill(s.leftInChat, { value: suggestion.leftInChat }) : suggestion.reason}</p>
       )}
       {other && other.identities.length > 0 && (
         <p className="muted suggestion-handles">

@@ -87,6 +87,7 @@ const en = {
   noSuggestions: 'No other customer shares a phone number or email with this one.',
   samePhone: 'Same phone number: {value}',
   sameEmail: 'Same email: {value}',
+  leftInChat: 'One of them left {value} in the web chat, and the other has it.',
   theirHandles: 'Handles: {handles}',
   mergeButton: 'Merge into this customer',
   mergeQuestion:
@@ -185,6 +186,7 @@ export const strings: Strings<typeof en> = {
     noSuggestions: 'Ningún otro cliente comparte teléfono ni correo con este.',
     samePhone: 'Mismo teléfono: {value}',
     sameEmail: 'Mismo correo: {value}',
+    leftInChat: 'Uno de los dos dejó {value} en el chat de la web, y el otro lo tiene.',
     theirHandles: 'Formas de contacto: {handles}',
     mergeButton: 'Unir a este cliente',
     mergeQuestion:
