@@ -41,7 +41,7 @@ export function Timeline({ items, hasOlder, onOlder }: { items: TimelineItem[]; 
       {chronological.map((item) => {
         const state = stateOf(item);
         const path = item.delivery ? deliveryPath(item.delivery, s, language, (iso) => formatTime(iso, language)) : null;
-        const explanations = item.delivery && (path || state === 'failed') ? deliveryReasons(item.delivery) : item.errorExplanation ? [item.errorExplanation] : [];
+        const explanations = item.delivery && (path || state === 'failed') ? deliveryReasons(item.delivery, language) : item.errorExplanation ? [item.errorExplanation] : [];
         return (
           <li key={item.id} className={`message ${item.direction}`} data-message-id={item.id} data-state={state}>
             <div className="bubble">

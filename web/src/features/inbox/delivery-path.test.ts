@@ -50,3 +50,28 @@ describe('deliveryReasons', () => {
     expect(deliveryReasons(delivery)).toEqual(['WhatsApp is failing right now.', 'Viber refused the number.', 'Delivered by SMS.']);
   });
 });
+
+describe('deliveryReasons in Spanish', () => {
+  it('words the skips and failures from their codes, and says so when nothing went out', () => {
+    const delivery: Delivery = {
+      ...base,
+      status: 'failed',
+      skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'Skipped WhatsApp: …' }],
+      attempts: [
+        { ...attempt('viber', 'failed'), errorCategory: 'invalid_recipient', explanation: 'Viber refused the number.' },
+        { ...attempt('twilio-sms', 'failed'), errorCategory: 'something_new', explanation: 'SMS: ?' },
+        attempt('telegram', 'timed_out'),
+      ],
+      explanation: 'Not sent: no channel could deliver it.',
+    };
+    expect(deliveryReasons(delivery, 'es')).toEqual([
+      'Se omitió WhatsApp: WhatsApp no funciona ahora mismo: Lifeline lo vuelve a probar en breve y, mientras, usa otro canal.',
+      'Viber no reconoce la dirección del cliente.',
+      'SMS no aceptó el mensaje.',
+      'Telegram no confirmó la entrega a tiempo.',
+      'No se pudo enviar por ningún canal.',
+    ]);
+    // Delivered in the end: where it stands is on the path line.
+    expect(deliveryReasons({ ...delivery, status: 'delivered', skipped: [], attempts: [] }, 'es')).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 import { channelName } from '../../format';
 import { fill, type Language } from '../../i18n';
 import type { Delivery } from '../../types';
+import { reachReason } from './reach-reasons';
 import type { strings } from './strings';
 
 type S = (typeof strings)['en'];
@@ -35,12 +36,38 @@ export function deliveryPath(delivery: Delivery, s: S, language: Language, time:
 /** Skips worth telling staff about; "the customer has no Telegram account" for every unused channel is noise. */
 const TOLD_SKIPS = new Set(['circuit_open', 'policy_window', 'too_long', 'opted_out', 'channel_paused']);
 
-/** The plain-language reasons behind a detour, in order, ending with where the message stands. */
-export function deliveryReasons(delivery: Delivery): string[] {
-  const reasons = [
-    ...delivery.skipped.filter((skip) => TOLD_SKIPS.has(skip.reason)).map((skip) => skip.explanation),
-    ...delivery.attempts.filter((a) => a.result === 'failed' || a.result === 'timed_out').map((a) => a.explanation),
-    delivery.explanation,
-  ];
+/** Why an attempt failed, in Spanish, from its error category (the server's sentence is in English). */
+const SPANISH_FAILURES: Record<string, (channel: string) => string> = {
+  transient: (channel) => `${channel} dio un error pasajero o no respondió.`,
+  rate_limited: (channel) => `${channel} pidió esperar: se alcanzó su límite de envíos.`,
+  invalid_recipient: (channel) => `${channel} no reconoce la dirección del cliente.`,
+  recipient_blocked: (channel) => `El cliente bloqueó a la empresa en ${channel} o no acepta sus mensajes.`,
+  account_restricted: (channel) => `El proveedor restringió o bloqueó la cuenta de ${channel}.`,
+  policy_window: () => 'Pasaron más de 24 horas desde el último mensaje del cliente: en WhatsApp hace falta una plantilla.',
+  auth: (channel) => `El proveedor no aceptó las credenciales de ${channel}: revísalas en «Editar ajustes» del canal.`,
+};
+
+/**
+ * The plain-language reasons behind a detour, in order, ending with where the message stands. In Spanish they are
+ * worded here from the reason codes and error categories; where the message ended up, the path line already says.
+ */
+export function deliveryReasons(delivery: Delivery, language: Language = 'en'): string[] {
+  const skips = delivery.skipped.filter((skip) => TOLD_SKIPS.has(skip.reason));
+  const failures = delivery.attempts.filter((a) => a.result === 'failed' || a.result === 'timed_out');
+  const reasons =
+    language === 'es'
+      ? [
+          ...skips.map((skip) => {
+            const why = reachReason(skip.reason, skip.channel, language, null);
+            return why ? `Se omitió ${channelName(skip.channel, language)}: ${why}` : skip.explanation;
+          }),
+          ...failures.map((a) => {
+            const name = channelName(a.channel, language);
+            if (a.result === 'timed_out') return `${name} no confirmó la entrega a tiempo.`;
+            return SPANISH_FAILURES[a.errorCategory ?? '']?.(name) ?? `${name} no aceptó el mensaje.`;
+          }),
+          delivery.status === 'failed' ? 'No se pudo enviar por ningún canal.' : '',
+        ]
+      : [...skips.map((skip) => skip.explanation), ...failures.map((a) => a.explanation), delivery.explanation];
   return [...new Set(reasons.filter((reason) => reason.trim() !== ''))];
 }
