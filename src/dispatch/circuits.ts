@@ -80,8 +80,8 @@ export class CircuitBook {
     await this.change(workspaceId, channelId, (state) => withResult(recordFailure(state, category, this.options.now(), this.options.config)), undefined);
   }
 
-  /** New settings for the channel: if the provider's refusal opened its circuit, the next message tests them. */
-  async settingsChanged(workspaceId: string, channelId: string): Promise<void> {
+  /** New settings saved, or a connection test passed: if the provider's refusal opened the circuit, the next message tests the channel. */
+  async retestRefused(workspaceId: string, channelId: string): Promise<void> {
     await this.states([channelId]);
     await this.change(workspaceId, channelId, (state) => withResult(retestRefused(state, this.options.now())), undefined);
   }

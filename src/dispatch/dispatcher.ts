@@ -217,9 +217,9 @@ export class Dispatcher {
     this.circuits.forget();
   }
 
-  /** A channel's settings changed: a circuit the provider's refusal opened lets the next message test the new ones. */
-  async channelSettingsChanged(workspaceId: string, channelId: string): Promise<void> {
-    await this.circuits.settingsChanged(workspaceId, channelId);
+  /** New settings saved, or a connection test passed: a circuit the provider's refusal opened lets the next message test the channel. */
+  async retestRefusedChannel(workspaceId: string, channelId: string): Promise<void> {
+    await this.circuits.retestRefused(workspaceId, channelId);
   }
 
   async handle(job: Job): Promise<JobOutcome> {

@@ -245,7 +245,7 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       const id2 = await send({ contactId: second.id, text: `Banned 2 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
       const m = await waitFor(id2, (x) => x.status === 'delivered', 'the second message by SMS');
       expect(m.attempts.map((a) => a.channel)).toEqual(['twilio-sms']);
-      expect(m.skipped).toEqual([{ channel: 'whatsapp', reason: 'circuit_open', explanation: expect.stringMatching(/WhatsApp refused the business's account just now/) }]);
+      expect(m.skipped).toEqual([{ channel: 'whatsapp', reason: 'account_refused', explanation: expect.stringMatching(/WhatsApp refused the business's account just now/) }]);
       expect(await sentTo('whatsapp', second.phone)).toHaveLength(0);
 
       const reach = await s.api<{ auto: { kind: string } | null; channels: { kind: string; reason: string | null; explanation: string | null }[] }>(
@@ -253,7 +253,7 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
         `/api/v1/contacts/${second.id}/reachability`,
       );
       expect(reach.body.auto?.kind).not.toBe('whatsapp');
-      expect(reach.body.channels.find((c) => c.kind === 'whatsapp')).toMatchObject({ reason: 'circuit_open', explanation: expect.stringMatching(/refused the business's account/) });
+      expect(reach.body.channels.find((c) => c.kind === 'whatsapp')).toMatchObject({ reason: 'account_refused', explanation: expect.stringMatching(/refused the business's account/) });
       const channels = await s.api<{ items: { id: string; kind: string; health: string; healthDetail: { explanation: string } }[] }>('GET', '/api/v1/channels');
       const wa = channels.body.items.find((c) => c.kind === 'whatsapp')!;
       expect(wa).toMatchObject({ health: 'banned', healthDetail: { explanation: expect.stringMatching(/restricted or banned/) } });
@@ -266,6 +266,17 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       const id3 = await send({ contactId: third.id, text: `Banned 3 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
       const back = await waitFor(id3, (x) => x.status === 'delivered' || x.status === 'read', 'the third message by WhatsApp');
       expect(back.attempts.map((a) => a.channel)).toEqual(['whatsapp']);
+
+      // Refused again; this time the owner sorts it out and presses "Test connection", which passes: same effect.
+      await fault('whatsapp', { mode: 'banned' });
+      const fourth = await newContact();
+      const id4 = await send({ contactId: fourth.id, text: `Banned 4 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
+      await waitFor(id4, (x) => x.status === 'delivered', 'the fourth message by SMS');
+      await fault('whatsapp', { mode: 'ok' });
+      expect((await s.api<{ ok: boolean }>('POST', `/api/v1/channels/${wa.id}/test`)).body.ok).toBe(true);
+      const id5 = await send({ contactId: fourth.id, text: `Banned 5 ${unique()}`, template: TEMPLATE, route: { channels: ['whatsapp', 'twilio-sms'] } });
+      const tested = await waitFor(id5, (x) => x.status === 'delivered' || x.status === 'read', 'the fifth message by WhatsApp');
+      expect(tested.attempts.map((a) => a.channel)).toEqual(['whatsapp']);
     });
 
     it('takes a late receipt from an earlier channel as delivered and sends nowhere else', async () => {

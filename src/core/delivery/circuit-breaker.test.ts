@@ -183,22 +183,26 @@ describe('circuit breaker: open → half-open → closed or open', () => {
     expect(canAttempt(update.state, T0 + 61_000)).toMatchObject({ allowed: true, probe: true });
   });
 
-  it('stays refused while the probe is refused, and forgets the refusal once the account works again', () => {
+  it('rests longer after a refusal, stays refused while the probe is refused, and forgets it once the account works', () => {
+    const TEN_MINUTES = 600_000;
     const banned = run(initialCircuit(), [{ at: T0, category: 'account_restricted' }]).state;
-    const refusedAgain = recordFailure(canAttempt(banned, T0 + 30_000).state, 'account_restricted', T0 + 30_100);
+    // A ban is not over in 30 s: no probe until the longer cool-down is over.
+    expect(canAttempt(banned, T0 + 30_000)).toMatchObject({ allowed: false, retryAt: T0 + TEN_MINUTES });
+    const refusedAgain = recordFailure(canAttempt(banned, T0 + TEN_MINUTES).state, 'account_restricted', T0 + TEN_MINUTES + 100);
     expect(refusedAgain.transition).toMatchObject({ from: 'half_open', to: 'open', reason: 'probe_failed' });
-    expect(refusedAgain.state).toMatchObject({ status: 'open', openCause: 'refused', openedAt: T0 + 30_100 });
-    // The ban is lifted, but the provider is slow: a failed probe for another reason is no longer a refusal.
-    const slow = recordFailure(canAttempt(refusedAgain.state, T0 + 60_100).state, 'transient', T0 + 60_200);
+    expect(refusedAgain.state).toMatchObject({ status: 'open', openCause: 'refused', openedAt: T0 + TEN_MINUTES + 100 });
+    // The ban is lifted, but the provider is slow: a failed probe for another reason is no longer a refusal, and the
+    // usual 30 s apply.
+    const slow = recordFailure(canAttempt(refusedAgain.state, T0 + 2 * TEN_MINUTES + 100).state, 'transient', T0 + 2 * TEN_MINUTES + 200);
     expect(slow.state).toMatchObject({ status: 'open', openCause: 'failures' });
-    const works = recordSuccess(canAttempt(slow.state, T0 + 90_200).state, T0 + 90_300);
+    const works = recordSuccess(canAttempt(slow.state, T0 + 2 * TEN_MINUTES + 30_200).state, T0 + 2 * TEN_MINUTES + 30_300);
     expect(works.state).toMatchObject({ status: 'closed', openCause: null });
   });
 
   it('lets the next message test new settings at once when a refusal opened it, not when failures did', () => {
     const banned = run(initialCircuit(), [{ at: T0, category: 'auth' }]).state;
     const retest = retestRefused(banned, T0 + 1_000);
-    expect(retest.transition).toEqual({ from: 'open', to: 'half_open', reason: 'settings_changed', at: T0 + 1_000 });
+    expect(retest.transition).toEqual({ from: 'open', to: 'half_open', reason: 'retest_requested', at: T0 + 1_000 });
     expect(canAttempt(retest.state, T0 + 1_001)).toMatchObject({ allowed: true, probe: true });
     expect(retestRefused(retest.state, T0 + 1_002).state).toBe(retest.state);
     const down = openCircuit();

@@ -49,6 +49,8 @@ export interface CircuitConfig {
   bucketCount: number;
   /** How long an open circuit stays open before one probe is let through. */
   cooldownMs: number;
+  /** The same after the provider refused the account: a ban or revoked credentials are not over in seconds. */
+  refusedCooldownMs: number;
   /** A probe without a recorded result after this long (its worker crashed) is given to someone else. */
   probeTimeoutMs: number;
   /** The failure categories that say the channel is unhealthy. */
@@ -71,6 +73,7 @@ export const DEFAULT_CIRCUIT_CONFIG: CircuitConfig = {
   minVolume: 10,
   bucketCount: 10,
   cooldownMs: 30_000,
+  refusedCooldownMs: 10 * 60_000,
   probeTimeoutMs: 30_000,
   countedCategories: ['transient', 'rate_limited'],
   refusalCategories: ['account_restricted', 'auth'],
@@ -81,7 +84,7 @@ export type CircuitTransitionReason =
   | 'error_rate'
   | 'account_refused'
   | 'cooldown_elapsed'
-  | 'settings_changed'
+  | 'retest_requested'
   | 'probe_succeeded'
   | 'probe_failed';
 
@@ -117,7 +120,7 @@ export function canAttempt(state: CircuitState, now: number, config: Partial<Cir
 
   if (state.status === 'open') {
     // No opening time recorded (a hand-edited row): let a probe find out rather than stay open forever.
-    const reopensAt = (state.openedAt ?? Number.NEGATIVE_INFINITY) + cfg.cooldownMs;
+    const reopensAt = (state.openedAt ?? Number.NEGATIVE_INFINITY) + (state.openCause === 'refused' ? cfg.refusedCooldownMs : cfg.cooldownMs);
     if (now < reopensAt) return { allowed: false, probe: false, retryAt: reopensAt, state };
     const next = change(state, { status: 'half_open', probeStartedAt: now });
     return { allowed: true, probe: true, state: next, transition: { from: 'open', to: 'half_open', reason: 'cooldown_elapsed', at: now } };
@@ -185,16 +188,16 @@ export function noteSuccess(state: CircuitState, now: number, config: Partial<Ci
 }
 
 /**
- * The channel's settings changed (new credentials): a circuit the provider's refusal opened lets the next message
- * test them at once, rather than after the cool-down. One opened by failures waits as before: new settings say
- * nothing about an outage.
+ * The owner saved new settings (credentials) or a connection test passed: a circuit the provider's refusal opened
+ * lets the next message test the channel at once, rather than after the long cool-down. One opened by failures
+ * waits as before: neither says anything about an outage.
  */
 export function retestRefused(state: CircuitState, now: number): CircuitUpdate {
   if (state.status === 'closed' || state.openCause !== 'refused') return { state };
   if (state.status === 'half_open' && state.probeStartedAt === null) return { state };
   return {
     state: change(state, { status: 'half_open', probeStartedAt: null }),
-    transition: { from: state.status, to: 'half_open', reason: 'settings_changed', at: now },
+    transition: { from: state.status, to: 'half_open', reason: 'retest_requested', at: now },
   };
 }
 

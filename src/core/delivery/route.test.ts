@@ -204,9 +204,9 @@ describe('planRoute: skips', () => {
   it('says so when the circuit opened because the provider refused the account', () => {
     const plan = planRoute(input({ circuits: { 'ch-wa': 'open' }, refusedChannels: ['ch-wa'] }));
     expect(ids(plan)).toEqual(['ch-sms', 'ch-mail']);
-    expect(plan.skipped).toMatchObject([{ channelId: 'ch-wa', reason: 'circuit_open', detail: 'the provider refuses the account' }]);
+    expect(plan.skipped).toMatchObject([{ channelId: 'ch-wa', reason: 'account_refused', detail: 'the provider refuses the account' }]);
     expect(plan.skipped[0]?.explanation).toBe(
-      "Skipped WhatsApp: WhatsApp refused the business's account just now (restricted or banned, or its credentials no longer work), so Lifeline gives it a short rest and tests it again before using it.",
+      "Skipped WhatsApp: WhatsApp refused the business's account just now (restricted or banned, or its credentials no longer work), so Lifeline sends by other channels and tests it again now and then.",
     );
   });
 

@@ -57,7 +57,7 @@ export interface RouteCandidate {
   probe: boolean;
 }
 
-export const SKIP_REASONS = ['no_address', 'opted_out', 'channel_paused', 'circuit_open', 'policy_window', 'too_long', 'no_channel'] as const;
+export const SKIP_REASONS = ['no_address', 'opted_out', 'channel_paused', 'circuit_open', 'account_refused', 'policy_window', 'too_long', 'no_channel'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface RouteSkip {
@@ -204,10 +204,14 @@ export function optOutDetail(consentSource: string | null): string {
   return 'the customer opted out';
 }
 
-/** A channel its circuit breaker keeps out of use; `refused`: it opened because the provider refused the account. */
+/**
+ * A channel its circuit breaker keeps out of use: `circuit_open` after failures, `account_refused` when it opened
+ * because the provider refused the account (restricted, banned, credentials revoked).
+ */
 export function circuitOpenSkip(kind: string, channelId: string, refused: boolean): RouteSkip {
-  const detail = refused ? 'the provider refuses the account' : 'the channel is failing right now';
-  return skip(kind, channelId, 'circuit_open', detail, `${restingReason(kind, refused)}, so Lifeline gives it a short rest and tests it again before using it.`);
+  return refused
+    ? skip(kind, channelId, 'account_refused', 'the provider refuses the account', `${restingReason(kind, true)}, so Lifeline sends by other channels and tests it again now and then.`)
+    : skip(kind, channelId, 'circuit_open', 'the channel is failing right now', `${restingReason(kind, false)}, so Lifeline gives it a short rest and tests it again before using it.`);
 }
 
 function skip(kind: string, channelId: string | undefined, reason: SkipReason, detail: string, why: string): RouteSkip {

@@ -211,7 +211,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         }
       }
       await app.channels.startReceiver(updated.id);
-      if (config) await app.dispatcher.channelSettingsChanged(caller.workspace.id, updated.id);
+      if (config) await app.dispatcher.retestRefusedChannel(caller.workspace.id, updated.id);
       // Not awaited: the answer does not wait for every channel's health to be read again.
       if (config) void app.health.reconfigured(updated.id);
       else if (request.body.state) void app.health.checkNow();
@@ -243,11 +243,14 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     handler: async (request) => {
-      const channel = await callerOf(request).data.channels.require(request.params.id);
+      const caller = callerOf(request);
+      const channel = await caller.data.channels.require(request.params.id);
       const adapter = requireAdapter(channel.kind);
       // The outcome is the channel's latest probe too: the health strip shows a fixed channel as fixed at once.
       try {
         const { detail } = await adapter.testConnection(app.channels.contextFor(channel));
+        // The owner sorted the account out and checked: the next message tries the channel again.
+        await app.dispatcher.retestRefusedChannel(caller.workspace.id, channel.id);
         void app.health.probed(channel.id, { ok: true });
         return { ok: true, detail };
       } catch (error) {

@@ -75,3 +75,17 @@ describe('deliveryReasons in Spanish', () => {
     expect(deliveryReasons({ ...delivery, status: 'delivered', skipped: [], attempts: [] }, 'es')).toEqual([]);
   });
 });
+
+describe('a channel whose account the provider refused', () => {
+  it('is named as refused, not down, on the path line and in the reasons', () => {
+    const delivery: Delivery = {
+      ...base,
+      skipped: [{ channel: 'whatsapp', reason: 'account_refused', explanation: "Skipped WhatsApp: WhatsApp refused the business's account just now." }],
+      attempts: [attempt('twilio-sms', 'delivered')],
+    };
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp refused the account → sent by SMS → delivered 10:42');
+    expect(deliveryPath(delivery, strings.es, 'es', time)).toBe('WhatsApp rechazó la cuenta → enviado por SMS → entregado 10:42');
+    expect(deliveryReasons(delivery, 'en')).toEqual(["Skipped WhatsApp: WhatsApp refused the business's account just now."]);
+    expect(deliveryReasons(delivery, 'es')[0]).toMatch(/^Se omitió WhatsApp: el proveedor rechazó la cuenta de WhatsApp/);
+  });
+});

@@ -17,9 +17,9 @@ const SUCCESS = new Set(['sent', 'delivered', 'read']);
 export function deliveryPath(delivery: Delivery, s: S, language: Language, time: (iso: string) => string): string | null {
   const { attempts } = delivery;
   const detoured = attempts.length > 1 || attempts.some((a) => a.result === 'failed' || a.result === 'timed_out');
-  const down = delivery.skipped.filter((skip) => skip.reason === 'circuit_open');
+  const down = delivery.skipped.filter((skip) => skip.reason === 'circuit_open' || skip.reason === 'account_refused');
   if (!detoured && down.length === 0) return null;
-  const steps = down.map((skip) => fill(s.pathDown, { channel: channelName(skip.channel, language) }));
+  const steps = down.map((skip) => fill(skip.reason === 'account_refused' ? s.pathRefused : s.pathDown, { channel: channelName(skip.channel, language) }));
   for (const attempt of attempts) {
     const name = channelName(attempt.channel, language);
     if (attempt.result === 'failed') steps.push(fill(s.pathFailed, { channel: name }));
@@ -34,7 +34,7 @@ export function deliveryPath(delivery: Delivery, s: S, language: Language, time:
 }
 
 /** Skips worth telling staff about; "the customer has no Telegram account" for every unused channel is noise. */
-const TOLD_SKIPS = new Set(['circuit_open', 'policy_window', 'too_long', 'opted_out', 'channel_paused']);
+const TOLD_SKIPS = new Set(['circuit_open', 'account_refused', 'policy_window', 'too_long', 'opted_out', 'channel_paused']);
 
 /** Why an attempt failed, in Spanish, from its error category (the server's sentence is in English). */
 const SPANISH_FAILURES: Record<string, (channel: string) => string> = {

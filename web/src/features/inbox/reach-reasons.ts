@@ -8,6 +8,8 @@ const SPANISH: Record<string, (channel: string) => string> = {
   opted_out: (channel) => `el cliente se dio de baja en ${channel}: no se le escribe ahí hasta que vuelva a aceptar.`,
   channel_paused: (channel) => `${channel} está en pausa: vuelve a activarlo en los ajustes del canal.`,
   circuit_open: (channel) => `${channel} no funciona ahora mismo: Lifeline lo vuelve a probar en breve y, mientras, usa otro canal.`,
+  account_refused: (channel) =>
+    `el proveedor rechazó la cuenta de ${channel} (restringida o bloqueada, o sus credenciales ya no sirven): Lifeline la vuelve a probar de vez en cuando y, mientras, usa otro canal.`,
   policy_window: () => 'pasaron más de 24 horas desde el último mensaje del cliente: en WhatsApp hace falta una plantilla.',
   too_long: (channel) => `el mensaje es demasiado largo para ${channel}: acórtalo para enviarlo por ahí.`,
   no_channel: (channel) => `Lifeline no puede enviar por ${channel}.`,
