@@ -360,7 +360,7 @@ export const strings: Strings<typeof en> = {
     outcomePending: 'En espera',
     outcomeTotal: 'Total',
     progressOf: 'Progreso de {what}',
-    progressText: '{done} de {total} listos: {delivered} {delivered|entregado|entregados}, {sent} {sent|enviado|enviados}, {failed} {failed|fallido|fallidos}, {pending} en espera',
+    progressText: '{done} de {total} {total|listo|listos}: {delivered} {delivered|entregado|entregados}, {sent} {sent|enviado|enviados}, {failed} {failed|fallido|fallidos}, {pending} en espera',
     progressTitle: 'Progreso',
     createdAt: 'Creado',
     startsAt: 'Empieza',

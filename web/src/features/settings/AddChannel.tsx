@@ -11,6 +11,7 @@ import {
   type ChannelKind,
   configFromForm,
   configPatchFromForm,
+  configValue,
   fieldErrorsOf,
   type FormValue,
   groupFields,
@@ -120,7 +121,7 @@ function ChannelForm(props: { kind: ChannelKind; kindLabel: string; channel?: Ch
       );
     } catch (caught) {
       setError(caught);
-      const errors = caught instanceof ApiError ? fieldErrorsOf(kind.fields, caught.details) : {};
+      const errors = caught instanceof ApiError ? fieldErrorsOf(kind.fields, caught.details, s.fieldRequired) : {};
       setFieldErrors(errors);
       // Take the keyboard to the first field the server named, so it can be corrected at once.
       const first = kind.fields.find((f) => f.name in errors);
@@ -145,7 +146,7 @@ function ChannelForm(props: { kind: ChannelKind; kindLabel: string; channel?: Ch
             field={field}
             label={fieldLabel(s.fieldLabels, field.name, group)}
             value={values[field.name]}
-            keepsSecret={channel !== undefined && field.secret}
+            keepsSecret={channel !== undefined && field.secret && configValue(channel.config, field.name) !== undefined}
             error={fieldErrors[field.name]}
             onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))}
           />
@@ -195,7 +196,7 @@ function FieldInput(props: {
   const required = field.required && !keepsSecret;
   const s = useStrings(strings);
   const hint = [
-    field.description,
+    s.fieldHints[field.name] ?? field.description,
     field.multiple ? s.onePerLine : null,
     field.default !== undefined && field.type !== 'boolean' && field.type !== 'enum' ? fill(s.defaultIs, { value: String(field.default) }) : null,
   ]

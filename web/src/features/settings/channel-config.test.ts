@@ -30,6 +30,15 @@ describe('editing a channel', () => {
     });
   });
 
+  it('starts a value equal to its default empty, so that emptying the rest of a group removes the group', () => {
+    const withDefault = [...fields, field('imap.pollIntervalSec', 'number', false, { default: 60 })];
+    const saved = { ...stored, imap: { ...stored.imap, pollIntervalSec: 60 } };
+    const initial = valuesFromConfig(withDefault, saved);
+    expect(initial['imap.pollIntervalSec']).toBe('');
+    expect(configPatchFromForm(withDefault, { ...initial, 'imap.host': '' }, initial)).toMatchObject({ imap: null });
+    expect(valuesFromConfig(withDefault, { ...saved, imap: { ...saved.imap, pollIntervalSec: 30 } })['imap.pollIntervalSec']).toBe('30');
+  });
+
   it('sends what changed, leaves empty secrets out, and null for what was emptied, a whole group at once', () => {
     const initial = valuesFromConfig(fields, stored);
     expect(configPatchFromForm(fields, { ...initial, from: 'new@example.com' }, initial)).toEqual({
@@ -102,6 +111,11 @@ describe('fieldErrorsOf', () => {
   it('maps each server issue to its field, nested paths to the longest matching name', () => {
     const details = { issues: ['config.botToken: a bot token looks like 123456789:AAE…', 'config.smtp.host: Required', 'config.other: x', 'name: too long'] };
     expect(fieldErrorsOf(fields, details)).toEqual({ botToken: 'a bot token looks like 123456789:AAE…', 'smtp.host': 'Required' });
+  });
+
+  it('says a missing value needs filling in, in the words it is given', () => {
+    const details = { issues: ['config.smtp.host: Invalid input: expected string, received undefined'] };
+    expect(fieldErrorsOf(fields, details, 'Rellena este campo.')).toEqual({ 'smtp.host': 'Rellena este campo.' });
   });
 
   it('gives an issue about a whole group to its first field', () => {

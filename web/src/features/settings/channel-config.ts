@@ -80,16 +80,24 @@ export function configFromForm(fields: readonly KindField[], values: Readonly<Re
   return config;
 }
 
+/** The value of a dotted field name ("imap.host") in a config object; undefined when it is not there. */
+export function configValue(config: Readonly<Record<string, unknown>>, name: string): unknown {
+  return name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+}
+
 /**
  * What the edit form starts with: the channel's settings as the server shows them. Secrets come masked, so their
- * fields start empty (left empty, the stored secret is kept); lists are written one per line.
+ * fields start empty (left empty, the stored secret is kept); lists are written one per line; a value equal to the
+ * field's default starts empty, as in a new form (the default is shown as a hint), so that emptying a group's
+ * fields empties the group.
  */
 export function valuesFromConfig(fields: readonly KindField[], config: Readonly<Record<string, unknown>>): Record<string, FormValue> {
   const values = initialValues(fields);
   for (const field of fields) {
     if (field.secret) continue;
-    const value = field.name.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+    const value = configValue(config, field.name);
     if (value === undefined || value === null) continue;
+    if (field.type !== 'boolean' && field.default !== undefined && value === field.default) continue;
     if (field.type === 'boolean') values[field.name] = value === true;
     else values[field.name] = Array.isArray(value) ? value.map(String).join('\n') : String(value);
   }
@@ -143,7 +151,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
  * `details.issues` such as "config.botToken: a bot token looks like …"; an issue about a nested key
  * ("config.smtp.host: …") belongs to the longest field name it starts with.
  */
-export function fieldErrorsOf(fields: readonly KindField[], details: unknown): Record<string, string> {
+export function fieldErrorsOf(fields: readonly KindField[], details: unknown, requiredText = 'Fill this in.'): Record<string, string> {
   const issues = (details as { issues?: unknown } | null | undefined)?.issues;
   if (!Array.isArray(issues)) return {};
   const names = fields.map((f) => f.name).sort((a, b) => b.length - a.length);
@@ -155,7 +163,8 @@ export function fieldErrorsOf(fields: readonly KindField[], details: unknown): R
     const [, path = '', message = ''] = match;
     // An issue about a whole group ("config.smtp: Required") goes to the group's first field.
     const name = names.find((n) => path === n || path.startsWith(`${n}.`)) ?? fields.find((f) => f.name.startsWith(`${path}.`))?.name;
-    if (name && !(name in errors)) errors[name] = message;
+    // zod's words for a missing value ("expected string, received undefined") say nothing to a shop owner.
+    if (name && !(name in errors)) errors[name] = /received undefined$/.test(message) ? requiredText : message;
   }
   return errors;
 }
