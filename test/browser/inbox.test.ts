@@ -214,7 +214,7 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     await page.reload();
     await openConversation(page, text);
     const suggestion = page.locator(`[data-testid="merge-suggestion"][data-contact-id="${visitor.id}"]`);
-    await suggestion.getByText('One of them left +51911111111 in the web chat, and the other has it.').waitFor();
+    await suggestion.getByText(/^Website visitor \w+ left \+51911111111 in the web chat, which this customer has\.$/).waitFor();
     await suggestion.getByRole('button', { name: 'Merge into this customer' }).click();
     await suggestion.getByRole('button', { name: 'Yes, merge' }).click();
     await suggestion.waitFor({ state: 'detached' });

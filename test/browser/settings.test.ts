@@ -180,10 +180,10 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     // A channel whose name is markup shows it as text, and deleting asks first; Escape keeps the channel.
     const hostile = await server.createChannel('webchat', {}, '<img src=x onerror="window.__xss=1">');
     await page.reload();
-    const hostileItem = page.getByRole('listitem', { name: 'Webchat · <img src=x onerror="window.__xss=1">' });
+    const hostileItem = page.getByRole('listitem', { name: 'Web chat · <img src=x onerror="window.__xss=1">' });
     await hostileItem.getByText('· <img src=x onerror="window.__xss=1">').waitFor();
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
-    const deleteButton = hostileItem.getByRole('button', { name: /^Delete Webchat/ });
+    const deleteButton = hostileItem.getByRole('button', { name: /^Delete Web chat/ });
     await deleteButton.click();
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
     await page.keyboard.press('Escape');
@@ -305,14 +305,14 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     await server.createChannel('webchat', {}, 'Web');
     // The owner sees the web chat's code for the website on its card.
     await page.goto(`${server.url}/settings/channels`);
-    const web = page.getByRole('listitem', { name: 'Webchat · Web' });
+    const web = page.getByRole('listitem', { name: 'Web chat · Web' });
     expect(await web.getByRole('textbox', { name: 'Code for your website' }).inputValue()).toMatch(/^<script src=".*\/widget\/v1\/widget\.js" data-channel="[^"]+" async><\/script>$/);
     expect(await web.getByRole('textbox', { name: /^Webhook URL/ }).count()).toBe(0);
     await page.goto(`${server.url}/settings/team`);
     await ana.waitFor();
     const asAgent = await signedIn({ email: 'ana@example.com', password: 'ana-password-1' });
     await asAgent.page.getByText('Only owners and admins can add or change channels.').waitFor();
-    await asAgent.page.getByRole('listitem', { name: 'Webchat · Web' }).waitFor();
+    await asAgent.page.getByRole('listitem', { name: 'Web chat · Web' }).waitFor();
     expect(await asAgent.page.getByRole('button', { name: 'Add a channel' }).count()).toBe(0);
     expect(await asAgent.page.getByRole('button', { name: /^Test connection/ }).count()).toBe(0);
     expect(await asAgent.page.getByRole('link', { name: 'API keys' }).count()).toBe(0);

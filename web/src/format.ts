@@ -10,11 +10,11 @@ const CHANNEL_NAMES: Record<string, string> = {
   'twilio-sms': 'SMS',
   sms: 'SMS',
   email: 'Email',
-  webchat: 'Webchat',
+  webchat: 'Web chat',
   voice: 'Phone',
   phone: 'Phone',
 };
-const SPANISH: Record<string, string> = { Email: 'Correo', Phone: 'Teléfono', Webchat: 'Chat web' };
+const SPANISH: Record<string, string> = { Email: 'Correo', Phone: 'Teléfono', 'Web chat': 'Chat web' };
 
 export function channelName(kind: string | null | undefined, language: Language = 'en'): string {
   if (!kind) return '—';

@@ -114,11 +114,14 @@ function SuggestionRow({
   const selfName = contactDisplayName(contact, s.unnamed, language);
   const shared = other ? sharedHandles(contact.identities, other.identities) : [];
   const allowed = canAdmin(user);
+  // A web chat visitor who left an established customer's handle joins that customer, not the other way round.
+  const leftHere = suggestion.leftInChat !== null && !contact.identities.some((i) => i.value === suggestion.leftInChat);
+  const [keepId, goneId] = leftHere ? [suggestion.otherId, contact.id] : [contact.id, suggestion.otherId];
 
   const merge = async (): Promise<boolean> => {
     setError(null);
     try {
-      const survivor = await post<Contact>(`/contacts/${encodeURIComponent(contact.id)}/merge`, { otherId: suggestion.otherId });
+      const survivor = await post<Contact>(`/contacts/${encodeURIComponent(keepId)}/merge`, { otherId: goneId });
       onSaved(survivor);
       onMerged(survivor.id);
       return true;
@@ -140,7 +143,9 @@ function SuggestionRow({
           ))}
         </ul>
       ) : (
-        <p className="suggestion-why">{suggestion.leftInChat ? fill(s.leftInChat, { value: suggestion.leftInChat }) : suggestion.reason}</p>
+        <p className="suggestion-why">
+          {suggestion.leftInChat ? fill(leftHere ? s.leftHere : s.leftThere, { value: suggestion.leftInChat, other: otherName }) : suggestion.reason}
+        </p>
       )}
       {other && other.identities.length > 0 && (
         <p className="muted suggestion-handles">
@@ -154,8 +159,8 @@ function SuggestionRow({
       )}
       {allowed ? (
         <ConfirmButton
-          label={s.mergeButton}
-          question={fill(s.mergeQuestion, { other: otherName, self: selfName })}
+          label={leftHere ? fill(s.mergeIntoOther, { other: otherName }) : s.mergeButton}
+          question={fill(s.mergeQuestion, leftHere ? { other: selfName, self: otherName } : { other: otherName, self: selfName })}
           confirmLabel={s.mergeConfirm}
           busyLabel={s.merging}
           onConfirm={merge}

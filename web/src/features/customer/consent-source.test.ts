@@ -14,7 +14,7 @@ describe('consent source wording', () => {
     expect(say('viber:unsubscribed')).toBe('unsubscribed on Viber');
     expect(say('email:opt_out')).toBe('opted out on Email');
     expect(say('inbound:telegram')).toBe('wrote first on Telegram');
-    expect(say('webchat:contact-form')).toBe('gave it in the Webchat form');
+    expect(say('webchat:contact-form')).toBe('gave it in the Web chat form');
   });
 
   it('says who set it by hand', () => {

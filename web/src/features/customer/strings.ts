@@ -87,7 +87,9 @@ const en = {
   noSuggestions: 'No other customer shares a phone number or email with this one.',
   samePhone: 'Same phone number: {value}',
   sameEmail: 'Same email: {value}',
-  leftInChat: 'One of them left {value} in the web chat, and the other has it.',
+  leftHere: 'This customer left {value} in the web chat, which {other} has.',
+  leftThere: '{other} left {value} in the web chat, which this customer has.',
+  mergeIntoOther: 'Merge into {other}',
   theirHandles: 'Handles: {handles}',
   mergeButton: 'Merge into this customer',
   mergeQuestion:
@@ -186,7 +188,9 @@ export const strings: Strings<typeof en> = {
     noSuggestions: 'Ningún otro cliente comparte teléfono ni correo con este.',
     samePhone: 'Mismo teléfono: {value}',
     sameEmail: 'Mismo correo: {value}',
-    leftInChat: 'Uno de los dos dejó {value} en el chat de la web, y el otro lo tiene.',
+    leftHere: 'Este cliente dejó {value} en el chat de la web, y {other} lo tiene.',
+    leftThere: '{other} dejó {value} en el chat de la web, y este cliente lo tiene.',
+    mergeIntoOther: 'Unir con {other}',
     theirHandles: 'Formas de contacto: {handles}',
     mergeButton: 'Unir a este cliente',
     mergeQuestion:
