@@ -9,7 +9,7 @@ import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
 import type { Channel } from '../../types';
-import { AddChannel, ChannelCreated, EditChannel } from './AddChannel';
+import { AddChannel, ChannelCreated, EditChannel } from './ChannelForms';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
 import { healthExplanation } from '../health/explanation';
