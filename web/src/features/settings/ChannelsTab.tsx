@@ -115,9 +115,16 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
   const detail = channel.healthDetail;
   const rate = detail && detail.attempts > 0 ? Math.round(detail.errorRate * 100) : null;
 
+  // The form goes and the button comes back in one render: the focus moves once that render is committed.
+  const refocusEdit = useRef(false);
+  useEffect(() => {
+    if (editing || !refocusEdit.current) return;
+    refocusEdit.current = false;
+    editButton.current?.focus();
+  }, [editing]);
   const stopEditing = () => {
+    refocusEdit.current = true;
     setEditing(false);
-    requestAnimationFrame(() => editButton.current?.focus());
   };
 
   const runTest = async () => {
