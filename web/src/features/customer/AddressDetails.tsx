@@ -1,8 +1,9 @@
 // The customer's postal address (viewed, and edited as a small form), with their time zone and language when known.
 // Address keys other than the five edited here (an import may bring `line2`, `district`…) are kept as they are.
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { patch } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
+import { useReturnFocus } from '../../components/return-focus';
 import { type Language, useLanguage, useStrings } from '../../i18n';
 import type { Contact } from '../../types';
 import type { SectionProps } from './CustomerPanel';
@@ -39,23 +40,16 @@ export function AddressDetails({ contact, onSaved }: SectionProps) {
   const s = useStrings(strings);
   const { language } = useLanguage();
   const titleId = useId();
-  const editButton = useRef<HTMLButtonElement>(null);
-  const returnFocus = useRef(false);
   const [draft, setDraft] = useState<Record<Field, string> | null>(null);
+  const { buttonRef: editButton, returnFocus } = useReturnFocus(draft !== null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const address = contact.address ?? {};
   const lines = addressLines(address);
 
-  useEffect(() => {
-    if (draft || !returnFocus.current) return;
-    returnFocus.current = false;
-    editButton.current?.focus();
-  }, [draft]);
-
   const edit = () => setDraft(Object.fromEntries(FIELDS.map((field) => [field, address[field] ?? ''])) as Record<Field, string>);
   const close = () => {
-    returnFocus.current = true;
+    returnFocus();
     setDraft(null);
     setError(null);
   };

@@ -1,7 +1,8 @@
 // The customer's name, edited in place (Enter saves, Escape cancels), and since when they are a customer.
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { patch } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
+import { useReturnFocus } from '../../components/return-focus';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import type { Contact } from '../../types';
 import type { SectionProps } from './CustomerPanel';
@@ -16,17 +17,10 @@ export function CustomerHeader({ contact, onSaved, headingId }: SectionProps & {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const editing = draft !== null;
-  const editButton = useRef<HTMLButtonElement>(null);
-  const returnFocus = useRef(false);
-
-  useEffect(() => {
-    if (editing || !returnFocus.current) return;
-    returnFocus.current = false;
-    editButton.current?.focus();
-  }, [editing]);
+  const { buttonRef: editButton, returnFocus } = useReturnFocus(editing);
 
   const cancel = () => {
-    returnFocus.current = true;
+    returnFocus();
     setDraft(null);
     setError(null);
   };
@@ -37,7 +31,7 @@ export function CustomerHeader({ contact, onSaved, headingId }: SectionProps & {
     setError(null);
     try {
       onSaved(await patch<Contact>(`/contacts/${encodeURIComponent(contact.id)}`, { name: draft.trim() || null }));
-      returnFocus.current = true;
+      returnFocus();
       setDraft(null);
     } catch (caught) {
       setError(caught);

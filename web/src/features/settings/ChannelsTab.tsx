@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { del, patch, post } from '../../api';
 import { useChannels } from '../../channels';
 import { ErrorNote } from '../../components/ErrorNote';
+import { useReturnFocus } from '../../components/return-focus';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { canAdmin, useSession } from '../../session';
@@ -106,7 +107,6 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
-  const editButton = useRef<HTMLButtonElement>(null);
 
   const kind = channelName(channel.kind, language);
   const title = `${kind} · ${channel.name}`;
@@ -115,15 +115,9 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
   const detail = channel.healthDetail;
   const rate = detail && detail.attempts > 0 ? Math.round(detail.errorRate * 100) : null;
 
-  // The form goes and the button comes back in one render: the focus moves once that render is committed.
-  const refocusEdit = useRef(false);
-  useEffect(() => {
-    if (editing || !refocusEdit.current) return;
-    refocusEdit.current = false;
-    editButton.current?.focus();
-  }, [editing]);
+  const { buttonRef: editButton, returnFocus } = useReturnFocus(editing);
   const stopEditing = () => {
-    refocusEdit.current = true;
+    returnFocus();
     setEditing(false);
   };
 
