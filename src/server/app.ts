@@ -36,6 +36,7 @@ import { setupRoutes } from './routes/setup.js';
 import { teamRoutes } from './routes/team.js';
 import { installContactErasure, transferRoutes } from './routes/transfer.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
+import { closeConnectionsAsTheyIdle } from './shutdown.js';
 import { webchatRoutes } from './webchat.js';
 import { webAppRoutes } from './web-app.js';
 import { webhookRoutes } from './webhooks.js';
@@ -81,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: false,
     frameworkErrors: routerErrorHandler,
   });
+  closeConnectionsAsTheyIdle(app);
   app.decorate('store', options.store);
   app.decorate('config', options.config);
   app.decorate('bus', options.bus ?? new EventBus());

@@ -236,7 +236,8 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
 
     await page.getByLabel('Customers with any of these tags').fill(tag);
     await page.getByRole('button', { name: 'Send the broadcast' }).click();
-    await page.waitForURL(/\/broadcasts\/[^/]+$/);
+    // The form's own address (/broadcasts/new) matches too: wait for the broadcast's.
+    await page.waitForURL((url) => /\/broadcasts\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
     const id = new URL(page.url()).pathname.split('/').pop()!;
     await page.getByRole('heading', { name: 'Weekend sale', level: 1 }).waitFor();
     await page.getByText('Everything -20% this weekend <script>alert(1)</script>').waitFor();
