@@ -23,6 +23,8 @@ interface Action {
   counts: Record<string, number>;
   broadcastId?: string;
   detail?: string;
+  detailReason?: string;
+  detailFacts?: Record<string, unknown>;
 }
 interface IncidentView {
   id: string;
@@ -32,7 +34,7 @@ interface IncidentView {
   origin: string;
   openedAt: string;
   actions: Action[];
-  timeline?: { type: string; text: string; at: string }[];
+  timeline?: { type: string; text: string; reason: string | null; facts: Record<string, unknown> | null; at: string }[];
 }
 interface LiveIncidentEvent {
   type: string;
@@ -128,6 +130,13 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       expect(done.actions.find((a) => a.type === 'call_list')!.counts).toEqual({ customers: 1 });
       expect(done.actions.find((a) => a.type === 'alert')).toMatchObject({ state: 'done', counts: { sent: 1 } });
       expect(done.timeline!.map((e) => e.type)).toEqual(expect.arrayContaining(['opened', 'notify', 'call_list', 'notice', 'alert']));
+      // Each entry and action detail also comes as a reason and its facts, for the inbox to word in Spanish.
+      expect(done.timeline!.find((e) => e.type === 'opened')).toMatchObject({
+        reason: 'went_bad',
+        facts: { channel: 'whatsapp', health: 'down', since: expect.any(Number), healthReason: 'probe_failing', healthFacts: { failures: expect.any(Number) } },
+      });
+      expect(notify).toMatchObject({ detailReason: 'telling', detailFacts: { customers: 1 }, detail: 'Telling 1 affected customer on another channel.' });
+      expect(done.actions.find((a) => a.type === 'alert')).toMatchObject({ detailReason: 'owner_alert', detailFacts: { results: [{ to: OWNER_PHONE, outcome: 'sent', channel: 'twilio-sms' }] } });
       // Read by the owner: the shop's clock, not an ISO stamp; no internal ids (the page links the broadcast).
       const openedText = done.timeline!.find((e) => e.type === 'opened')!.text;
       expect(openedText).toMatch(/since \d{1,2} [A-Z][a-z]{2}, \d{2}:\d{2} \([A-Za-z_/]+\)/);
@@ -189,8 +198,14 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       const twice = await s.api('POST', `/api/v1/incidents/${declared.body.id}/close`, {});
       expect(twice.status).toBe(409);
       const timeline = (await incident(declared.body.id)).timeline!;
-      expect(timeline[0]).toMatchObject({ type: 'opened', text: expect.stringContaining('Meta disabled the number') });
-      expect(timeline.at(-1)).toMatchObject({ type: 'closed', text: expect.stringContaining('number restored') });
+      // Named as staff know them: the API key's name, not its id.
+      expect(timeline[0]).toMatchObject({
+        type: 'opened',
+        text: 'Declared by the API key "tests": Meta disabled the number.',
+        reason: 'declared',
+        facts: { by: 'tests', via: 'apikey', note: 'Meta disabled the number' },
+      });
+      expect(timeline.at(-1)).toMatchObject({ type: 'closed', text: 'Closed by the API key "tests": number restored.', reason: 'closed_by_hand' });
     });
 
     it('auto-replies once per customer on a working channel, and says "we are back" on recovery', async () => {

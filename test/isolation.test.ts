@@ -102,7 +102,7 @@ describe.each(DATABASES)('workspace isolation on $kind', ({ kind, skip }) => {
       const dataOfB = t.store.forWorkspace(b.id);
       theirChannelId = (await dataOfB.channels.create({ kind: 'webchat', name: 'B chat', config: {} }, 'test')).id;
       theirMigrationId = (await dataOfB.incidents.createMigration({ fromChannelId: theirChannelId, toChannelId: theirChannelId, broadcastId: null, text: 'moved', actor: 'test' })).id;
-      theirIncidentId = (await dataOfB.incidents.create({ channelId: theirChannelId, channelKind: 'webchat', kind: 'outage', origin: 'manual', note: null, actor: 'test', text: 'B outage' })).id;
+      theirIncidentId = (await dataOfB.incidents.create({ channelId: theirChannelId, channelKind: 'webchat', kind: 'outage', origin: 'manual', note: null, actor: 'test', said: { text: 'B outage', entry: { reason: 'declared', facts: { actor: 'test', by: 'test', via: 'user' } } } })).id;
       // Scheduled far ahead: its fan-out never runs during the test, so B's data stays still.
       theirBroadcastId = (
         await ok<{ id: string }>(

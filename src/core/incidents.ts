@@ -2,6 +2,7 @@
 // opens or closes an incident, what the playbook's messages say (English or Spanish), which affected customers are
 // told by message and which only by phone, and the call list as CSV. No I/O: src/incidents/ reads and acts.
 import { capitalize, channelName } from './delivery/wording.js';
+import type { IncidentEntry } from './incident-entries.js';
 import type { ChannelHealth } from './health.js';
 
 export const INCIDENT_KINDS = ['outage', 'ban'] as const;
@@ -20,7 +21,9 @@ export interface IncidentAction {
   counts: Record<string, number>;
   /** The broadcast that carries it (notify, recovery). */
   broadcastId?: string;
+  /** What it did or why it failed, in English, and the reason and facts it is worded from. */
   detail?: string;
+  detailEntry?: IncidentEntry;
   startedAt: number;
   finishedAt: number | null;
 }

@@ -13,7 +13,7 @@ import type { ChannelRuntime } from '../channels/runtime.js';
 import { ProviderError } from '../channels/types.js';
 import { capitalize, channelName } from '../core/delivery/wording.js';
 import type { ChannelHealth } from '../core/health.js';
-import { readableTime } from '../core/time-zone.js';
+import { type IncidentEntry, incidentEntryText, type OwnerAlertResult } from '../core/incident-entries.js';
 import {
   alertText,
   type CallListRow,
@@ -30,7 +30,7 @@ import {
 import type { CheckedChannel } from '../health/monitor.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { SendInput, SendOutcome } from '../dispatch/send-message.js';
-import { allOpenIncidents, type Incident } from '../store/incidents.js';
+import { allOpenIncidents, type Incident, type WordedEntry } from '../store/incidents.js';
 import type { WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
 import type { Store } from '../store/store.js';
@@ -40,6 +40,9 @@ const DAY_MS = 86_400_000;
 export interface EngineLogger {
   warn(obj: object, msg: string): void;
 }
+
+/** What a playbook step did: its action's state and counts, and the timeline entry that says so. */
+type StepResult = Omit<IncidentAction, 'type' | 'startedAt' | 'finishedAt' | 'detail' | 'detailEntry'> & { entry?: IncidentEntry };
 
 /** The normal send path (the dispatcher's outbox), for auto-replies. */
 export type IncidentSender = (workspace: Workspace, data: WorkspaceData, input: SendInput) => Promise<SendOutcome>;
@@ -70,18 +73,15 @@ export class IncidentEngine {
     return resolveIncidentSettings(await this.store.forWorkspace(workspaceId).incidents.settings(), workspace.defaultRegion);
   }
 
+  /** The entry with its English sentence, times in the workspace's time zone. */
+  private async worded(workspaceId: string, entry: IncidentEntry): Promise<WordedEntry> {
+    const zone = (await this.store.workspaces.get(workspaceId))?.timezone ?? 'UTC';
+    return { text: incidentEntryText(entry, zone), entry };
+  }
+
   /** The health monitor's watcher: opens and closes incidents from every check. */
   readonly observe = async (checked: readonly CheckedChannel[], now: number): Promise<void> => {
     const settingsByWorkspace = new Map<string, IncidentSettings>();
-    const zones = new Map<string, string>();
-    const clock = async (workspaceId: string, at: number) => {
-      let zone = zones.get(workspaceId);
-      if (zone === undefined) {
-        zone = (await this.store.workspaces.get(workspaceId))?.timezone ?? 'UTC';
-        zones.set(workspaceId, zone);
-      }
-      return readableTime(at, zone);
-    };
     for (const channel of checked) {
       this.lastHealth.set(channel.id, channel.report.health);
       let settings = settingsByWorkspace.get(channel.workspaceId);
@@ -94,10 +94,14 @@ export class IncidentEngine {
       const { watch, decision } = watchChannel(this.watches.get(channel.id) ?? { badSince: null, goodSince: null }, channel.report.health, now, settings, open);
       this.watches.set(channel.id, watch);
       if (decision && 'open' in decision) {
-        const text = `${capitalize(channelName(channel.kind))} has been ${channel.report.health} since ${await clock(channel.workspaceId, watch.badSince ?? now)}: ${channel.report.explanation}`;
-        await this.open(channel.workspaceId, { channelId: channel.id, channelKind: channel.kind, kind: decision.open, origin: 'auto', note: null, actor: 'system', text }, now);
+        const { health, explanation, reason, facts } = channel.report;
+        const entry: IncidentEntry = {
+          reason: 'went_bad',
+          facts: { channel: channel.kind, health, since: watch.badSince ?? now, explanation, healthReason: reason, healthFacts: facts },
+        };
+        await this.open(channel.workspaceId, { channelId: channel.id, channelKind: channel.kind, kind: decision.open, origin: 'auto', note: null, actor: 'system', entry }, now);
       } else if (decision && 'close' in decision && open) {
-        await this.close(channel.workspaceId, open.id, 'system', `${capitalize(channelName(channel.kind))} has worked again since ${await clock(channel.workspaceId, watch.goodSince ?? now)}.`, now);
+        await this.close(channel.workspaceId, open.id, 'system', { reason: 'recovered', facts: { channel: channel.kind, since: watch.goodSince ?? now } }, now);
       }
     }
     await this.syncAutoReplies();
@@ -162,20 +166,21 @@ export class IncidentEngine {
   /** Opens an incident and starts its playbook (in the background; `settled()` waits for it). */
   async open(
     workspaceId: string,
-    input: { channelId: string | null; channelKind: string | null; kind: IncidentKind; origin: 'auto' | 'manual'; note: string | null; actor: string; text: string },
+    input: { channelId: string | null; channelKind: string | null; kind: IncidentKind; origin: 'auto' | 'manual'; note: string | null; actor: string; entry: IncidentEntry },
     now = Date.now(),
   ): Promise<Incident> {
-    const incident = await this.store.forWorkspace(workspaceId).incidents.create(input, now);
+    const { entry, ...incidentInput } = input;
+    const incident = await this.store.forWorkspace(workspaceId).incidents.create({ ...incidentInput, said: await this.worded(workspaceId, entry) }, now);
     this.bus.publish({ type: 'incident.opened', workspaceId, incidentId: incident.id, channelId: incident.channelId, at: now });
     this.track(this.runPlaybook(workspaceId, incident));
     this.track(this.syncAutoReplies());
     return incident;
   }
 
-  async close(workspaceId: string, incidentId: string, actor: string, text: string, now = Date.now()): Promise<boolean> {
+  async close(workspaceId: string, incidentId: string, actor: string, entry: IncidentEntry, now = Date.now()): Promise<boolean> {
     const incidents = this.store.forWorkspace(workspaceId).incidents;
     const incident = await incidents.require(incidentId);
-    const closed = await incidents.close(incidentId, actor, text, now);
+    const closed = await incidents.close(incidentId, actor, await this.worded(workspaceId, entry), now);
     if (!closed) return false;
     this.bus.publish({ type: 'incident.closed', workspaceId, incidentId, channelId: incident.channelId, at: now });
     this.track(this.runRecovery(workspaceId, incident));
@@ -250,26 +255,28 @@ export class IncidentEngine {
     const settings = await this.settings(workspaceId);
     const playbook = playbookFor(settings, incident.channelKind);
     const incidents = this.store.forWorkspace(workspaceId).incidents;
-    const step = async (type: IncidentAction['type'], work: () => Promise<Omit<IncidentAction, 'type' | 'startedAt' | 'finishedAt'>>) => {
+    const step = async (type: IncidentAction['type'], work: () => Promise<StepResult>) => {
       const startedAt = Date.now();
       await incidents.putAction(incident.id, { type, state: 'running', counts: {}, startedAt, finishedAt: null });
+      let result: StepResult;
       try {
-        const result = await work();
-        await incidents.putAction(incident.id, { type, startedAt, finishedAt: result.state === 'running' ? null : Date.now(), ...result });
-        if (result.detail) await incidents.addEvent(incident.id, type, result.detail);
+        result = await work();
       } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        await incidents.putAction(incident.id, { type, state: 'failed', counts: {}, detail, startedAt, finishedAt: Date.now() });
-        await incidents.addEvent(incident.id, type, `Could not ${type.replace('_', ' ')}: ${detail}`);
+        result = { state: 'failed', counts: {}, entry: { reason: 'step_failed', facts: { action: type, error: error instanceof Error ? error.message : String(error) } } };
       }
+      const { entry, ...action } = result;
+      const said = entry ? await this.worded(workspaceId, entry) : null;
+      const detail = said ? { detail: said.text, detailEntry: said.entry } : {};
+      await incidents.putAction(incident.id, { type, startedAt, finishedAt: action.state === 'running' ? null : Date.now(), ...action, ...detail });
+      if (said) await incidents.addEvent(incident.id, type, said);
     };
 
     const affected = await this.affected(workspaceId, incident, settings);
 
     if (playbook.notify.enabled) {
-      await step('notify', async () => {
+      await step('notify', async (): Promise<StepResult> => {
         const counts = { affected: affected.message.length + affected.call.length + affected.unreachable.length, toTell: affected.message.length, callList: affected.call.length, unreachable: affected.unreachable.length };
-        if (affected.message.length === 0) return { state: 'done', counts, detail: 'No affected customer to tell by message.' };
+        if (affected.message.length === 0) return { state: 'done', counts, entry: { reason: 'nobody_to_tell', facts: {} } };
         const { id } = await createBroadcast(
           this.store,
           workspaceId,
@@ -282,42 +289,41 @@ export class IncidentEngine {
           },
           'system',
         );
-        return { state: 'running', counts, broadcastId: id, detail: `Telling ${affected.message.length} affected customers on another channel.` };
+        return { state: 'running', counts, broadcastId: id, entry: { reason: 'telling', facts: { customers: affected.message.length } } };
       });
     }
     if (playbook.callList.enabled) {
       await step('call_list', async () => ({
         state: 'done',
         counts: { customers: affected.call.length },
-        detail: `${affected.call.length} affected customers can only be reached by phone: see the call list.`,
+        entry: { reason: 'call_list', facts: { customers: affected.call.length } },
       }));
     }
     if (playbook.notice.enabled) {
-      await step('notice', async () => ({ state: 'done', counts: {}, detail: `Banner shown on the webchat and the contact page: "${playbookText('notice', incident.channelKind, settings)}"` }));
+      await step('notice', async () => ({ state: 'done', counts: {}, entry: { reason: 'banner_shown', facts: { text: playbookText('notice', incident.channelKind, settings) } } }));
     }
     if (playbook.autoReply.enabled) {
       await step('auto_reply', async () => ({
         state: 'running',
         counts: { sent: 0 },
-        detail: `Customers who write on another channel get one auto-reply: "${playbookText('autoReply', incident.channelKind, settings)}"`,
+        entry: { reason: 'auto_reply_on', facts: { text: playbookText('autoReply', incident.channelKind, settings) } },
       }));
     }
     await step('alert', () => this.alertOwner(workspaceId, incident, settings));
   }
 
-  private async alertOwner(workspaceId: string, incident: Incident, settings: IncidentSettings): Promise<Omit<IncidentAction, 'type' | 'startedAt' | 'finishedAt'>> {
+  private async alertOwner(workspaceId: string, incident: Incident, settings: IncidentSettings): Promise<StepResult> {
     const text = alertText(incident.channelKind, incident.kind, settings.language);
     const { channels } = await this.workingAddresses(workspaceId, incident.channelKind);
     const targets: { to: string; kinds: string[] }[] = [];
     if (settings.alerts.email) targets.push({ to: settings.alerts.email, kinds: ['email'] });
     if (settings.alerts.phone) targets.push({ to: settings.alerts.phone, kinds: ['twilio-sms', 'whatsapp', 'telegram'] });
-    if (targets.length === 0) return { state: 'skipped', counts: {}, detail: 'No alert sent: add the owner\'s email or phone under Plan B › Playbooks › Alert the owner (alerts.email, alerts.phone in the API).' };
-    let sent = 0;
-    const notes: string[] = [];
+    if (targets.length === 0) return { state: 'skipped', counts: {}, entry: { reason: 'alert_unset', facts: {} } };
+    const results: OwnerAlertResult[] = [];
     for (const target of targets) {
       const channel = channels.find((c) => target.kinds.includes(c.kind) && (c.kind !== 'telegram' || /^\d+$/.test(target.to)));
       if (!channel) {
-        notes.push(`no working channel for ${target.to}`);
+        results.push({ to: target.to, outcome: 'no_channel' });
         continue;
       }
       const stored = await this.store.forWorkspace(workspaceId).channels.get(channel.id);
@@ -325,13 +331,13 @@ export class IncidentEngine {
       if (!stored || !adapter) continue;
       try {
         await adapter.send(this.channels.contextFor(stored), { messageId: randomUUID(), to: target.to, text, subject: 'Lifeline: channel incident' });
-        sent += 1;
-        notes.push(`alerted ${target.to} by ${channelName(channel.kind)}`);
+        results.push({ to: target.to, outcome: 'sent', channel: channel.kind });
       } catch (error) {
-        notes.push(`${channelName(channel.kind)} refused the alert to ${target.to}: ${error instanceof ProviderError ? error.explanation : String(error)}`);
+        results.push({ to: target.to, outcome: 'refused', channel: channel.kind, explanation: error instanceof ProviderError ? error.explanation : String(error) });
       }
     }
-    return { state: sent > 0 ? 'done' : 'failed', counts: { sent, targets: targets.length }, detail: `Owner alert: ${notes.join('; ')}.` };
+    const sent = results.filter((r) => r.outcome === 'sent').length;
+    return { state: sent > 0 ? 'done' : 'failed', counts: { sent, targets: targets.length }, entry: { reason: 'owner_alert', facts: { results } } };
   }
 
   private async runRecovery(workspaceId: string, incident: Incident): Promise<void> {
@@ -358,6 +364,6 @@ export class IncidentEngine {
       'system',
     );
     await incidents.putAction(incident.id, { type: 'recovery', state: 'running', counts: { toTell: message.length }, broadcastId: id, startedAt, finishedAt: null });
-    await incidents.addEvent(incident.id, 'recovery', `Telling ${message.length} customers that ${channelName(incident.channelKind)} works again.`);
+    await incidents.addEvent(incident.id, 'recovery', await this.worded(workspaceId, { reason: 'telling_back', facts: { customers: message.length, channel: incident.channelKind } }));
   }
 }

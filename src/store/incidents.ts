@@ -1,12 +1,13 @@
 // Incidents' rows: the incidents of a workspace with their timeline and playbook actions, the workspace's incident
 // settings, the history of its channels' health, and the customers an outage of a channel kind affects.
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { IncidentEntry } from '../core/incident-entries.js';
 import type { AffectedContact, IncidentAction, IncidentKind, IncidentSettings, IncidentState } from '../core/incidents.js';
 import { notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
 import { newId } from './ids.js';
 import { fromJson, toJson } from './json.js';
-import type { Database, IncidentMigrationTable, IncidentTable } from './schema.js';
+import type { Database, IncidentEventTable, IncidentMigrationTable, IncidentTable } from './schema.js';
 
 export interface Incident {
   id: string;
@@ -25,7 +26,15 @@ export interface Incident {
 export interface IncidentEvent {
   type: string;
   text: string;
+  /** Null on entries written before the reasons were kept. */
+  entry: IncidentEntry | null;
   at: number;
+}
+
+/** A timeline entry as written: the English sentence and what it was worded from. */
+export interface WordedEntry {
+  text: string;
+  entry: IncidentEntry;
 }
 
 export interface HealthChange {
@@ -126,7 +135,7 @@ export class IncidentStore {
   }
 
   async create(
-    input: { channelId: string | null; channelKind: string | null; kind: IncidentKind; origin: 'auto' | 'manual'; note: string | null; actor: string; text: string },
+    input: { channelId: string | null; channelKind: string | null; kind: IncidentKind; origin: 'auto' | 'manual'; note: string | null; actor: string; said: WordedEntry },
     now = Date.now(),
   ): Promise<Incident> {
     const id = newId();
@@ -149,14 +158,14 @@ export class IncidentStore {
           updated_at: now,
         })
         .execute();
-      await trx.insertInto('incident_events').values({ id: newId(), workspace_id: this.workspaceId, incident_id: id, type: 'opened', text: input.text, at: now }).execute();
+      await trx.insertInto('incident_events').values(this.eventRow(id, 'opened', input.said, now)).execute();
       await new AuditLog(trx, this.workspaceId).record(input.actor, 'incident.opened', { type: 'incident', id }, { channelId: input.channelId, kind: input.kind });
     });
     return (await this.get(id))!;
   }
 
   /** Closes an open incident; false when it was closed already. */
-  async close(id: string, actor: string, text: string, now = Date.now()): Promise<boolean> {
+  async close(id: string, actor: string, said: WordedEntry, now = Date.now()): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('incidents')
@@ -166,26 +175,36 @@ export class IncidentStore {
         .where('state', '=', 'open')
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
-      await trx.insertInto('incident_events').values({ id: newId(), workspace_id: this.workspaceId, incident_id: id, type: 'closed', text, at: now }).execute();
+      await trx.insertInto('incident_events').values(this.eventRow(id, 'closed', said, now)).execute();
       await new AuditLog(trx, this.workspaceId).record(actor, 'incident.closed', { type: 'incident', id }, {});
       return true;
     });
   }
 
-  async addEvent(incidentId: string, type: string, text: string, at = Date.now()): Promise<void> {
-    await this.db.insertInto('incident_events').values({ id: newId(), workspace_id: this.workspaceId, incident_id: incidentId, type, text, at }).execute();
+  async addEvent(incidentId: string, type: string, said: WordedEntry, at = Date.now()): Promise<void> {
+    await this.db.insertInto('incident_events').values(this.eventRow(incidentId, type, said, at)).execute();
+  }
+
+  private eventRow(incidentId: string, type: string, said: WordedEntry, at: number): IncidentEventTable {
+    const { reason, facts } = said.entry;
+    return { id: newId(), workspace_id: this.workspaceId, incident_id: incidentId, type, text: said.text, reason, facts: toJson(facts), at };
   }
 
   async events(incidentId: string): Promise<IncidentEvent[]> {
     const rows = await this.db
       .selectFrom('incident_events')
-      .select(['type', 'text', 'at'])
+      .select(['type', 'text', 'reason', 'facts', 'at'])
       .where('workspace_id', '=', this.workspaceId)
       .where('incident_id', '=', incidentId)
       .orderBy('at')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ type: r.type, text: r.text, at: Number(r.at) }));
+    return rows.map((r) => ({
+      type: r.type,
+      text: r.text,
+      entry: r.reason === null ? null : ({ reason: r.reason, facts: fromJson(r.facts, {}) } as IncidentEntry),
+      at: Number(r.at),
+    }));
   }
 
   /** Records or replaces one action (by type) on the incident. */

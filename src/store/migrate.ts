@@ -15,6 +15,7 @@ import * as dropUnusedMessageIndex from './migrations/0012_drop_unused_message_i
 import * as searchWithoutAccents from './migrations/0013_search_without_accents.js';
 import * as deliveryExplanation from './migrations/0014_delivery_explanation.js';
 import * as contactLinks from './migrations/0015_contact_links.js';
+import * as incidentEventReasons from './migrations/0016_incident_event_reasons.js';
 import type { Database } from './schema.js';
 
 // Listed here rather than read from the folder so that the compiled package and tsx behave the same.
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_search_without_accents': searchWithoutAccents,
   '0014_delivery_explanation': deliveryExplanation,
   '0015_contact_links': contactLinks,
+  '0016_incident_event_reasons': incidentEventReasons,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

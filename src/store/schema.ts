@@ -395,6 +395,9 @@ export interface IncidentEventTable {
   incident_id: string;
   type: string;
   text: string;
+  /** Why it was written, and the facts it quotes (JSON); null on entries older than migration 0016. */
+  reason: string | null;
+  facts: string | null;
   at: number;
 }
 

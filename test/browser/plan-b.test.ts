@@ -175,6 +175,11 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     await page.locator('.card-title .badge', { hasText: 'Closed' }).waitFor();
     expect((await s.api<Incident>('GET', `/api/v1/incidents/${incidentId}`)).body.state).toBe('closed');
 
+    // The timeline names staff as they know each other, never by an internal id.
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    await timeline.getByText(/^Closed by /).waitFor();
+    expect(await timeline.textContent()).not.toMatch(/user:|apikey:/);
+
     await page.getByRole('link', { name: '← Plan B' }).click();
     await page.getByRole('region', { name: 'Closed incidents' }).getByRole('listitem', { name: 'WhatsApp was banned or restricted' }).waitFor();
     await page.getByText('No open incidents: every channel is working.').waitFor();
@@ -358,6 +363,15 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
       .poll(() => small.locator('.health-chip[data-channel="whatsapp"]').getAttribute('title'))
       .toMatch(/^(WhatsApp funciona: salieron \d+ de \d+ mensajes|No salió ningún mensaje por WhatsApp|Fallaron \d+ de los últimos \d+ mensajes por WhatsApp) en los últimos 15 minutos/);
     await screenshot(small, 'planb-phone-es');
+    // The closed incident's timeline and its actions' details, in Spanish too.
+    await small.getByRole('region', { name: 'Incidentes cerrados' }).getByRole('listitem').first().getByRole('link').first().click();
+    const cronologia = small.getByRole('region', { name: 'Cronología' });
+    await cronologia.getByText(/^Declarado por .*: Our WhatsApp number was banned <b>this morning<\/b>\.$/).waitFor();
+    await cronologia.getByText(/^Cerrado por /).waitFor();
+    await small.locator('.action[data-action="notify"] .action-detail').filter({ hasText: 'Avisando por otro canal a 1 cliente afectado.' }).waitFor();
+    expect(await small.locator('main').textContent()).not.toMatch(/Declared by|Closed by|affected customer/);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await screenshot(small, 'planb-incident-phone-es');
     await small.getByRole('link', { name: 'Envíos', exact: true }).click();
     await small.getByRole('heading', { name: 'Envíos masivos', level: 1 }).waitFor();
     await small.getByRole('listitem', { name: 'Weekend sale' }).getByText('Terminado').waitFor();

@@ -4,11 +4,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { INCIDENT_ENTRY_REASONS, type StaffFacts } from '../../core/incident-entries.js';
 import { ACTION_TYPES, callListCsv, type CallListRow, INCIDENT_KINDS, type IncidentSettings } from '../../core/incidents.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { migrationProgress, startMigration } from '../../incidents/migrate-channel.js';
 import type { Incident } from '../../store/incidents.js';
-import { callerOf } from '../auth.js';
+import { type Caller, callerOf } from '../auth.js';
 import { errorResponses, IdParams } from '../views.js';
 
 const ActionSchema = z.object({
@@ -16,7 +17,9 @@ const ActionSchema = z.object({
   state: z.enum(['running', 'done', 'skipped', 'failed']),
   counts: z.record(z.string(), z.number()),
   broadcastId: z.string().optional(),
-  detail: z.string().optional(),
+  detail: z.string().optional().describe('What the action did, or why it failed, in English.'),
+  detailReason: z.enum(INCIDENT_ENTRY_REASONS).optional().describe('The detail as a code, to word it in another language: see `reason` on timeline entries.'),
+  detailFacts: z.record(z.string(), z.unknown()).optional().describe('The figures and names the detail quotes.'),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
 });
@@ -34,7 +37,18 @@ const IncidentSchema = z.object({
   actions: z.array(ActionSchema),
 });
 
-const TimelineSchema = z.array(z.object({ type: z.string(), text: z.string(), at: z.string() }));
+const TimelineSchema = z.array(
+  z.object({
+    type: z.string(),
+    text: z.string().describe('The entry in English.'),
+    reason: z
+      .enum(INCIDENT_ENTRY_REASONS)
+      .nullable()
+      .describe('Why the entry was written, to word it in another language (with `facts`); null on entries written before Lifeline kept it.'),
+    facts: z.record(z.string(), z.unknown()).nullable().describe('The figures, names and times (epoch ms) the entry quotes.'),
+    at: z.string(),
+  }),
+);
 
 const PlaybookSchema = z.object({
   notify: z.object({ enabled: z.boolean(), text: z.string().trim().min(1).max(1000).optional() }),
@@ -70,7 +84,12 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
     note: incident.note,
     openedAt: iso(incident.openedAt)!,
     closedAt: iso(incident.closedAt),
-    actions: (await app.incidents.actionsWithProgress(workspaceId, incident)).map((a) => ({ ...a, startedAt: iso(a.startedAt)!, finishedAt: iso(a.finishedAt) })),
+    actions: (await app.incidents.actionsWithProgress(workspaceId, incident)).map(({ detailEntry, ...a }) => ({
+      ...a,
+      ...(detailEntry ? { detailReason: detailEntry.reason, detailFacts: detailEntry.facts } : {}),
+      startedAt: iso(a.startedAt)!,
+      finishedAt: iso(a.finishedAt),
+    })),
   });
 
   r.get('/incidents', {
@@ -109,7 +128,7 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
         origin: 'manual',
         note: request.body.note ?? null,
         actor: caller.actor,
-        text: `Declared by ${caller.actor}${request.body.note ? `: ${request.body.note}` : '.'}`,
+        entry: { reason: 'declared', facts: await staffFacts(caller, request.body.note) },
       });
       return reply.code(201).send(await view(caller.workspace.id, incident));
     },
@@ -127,7 +146,8 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
       const caller = callerOf(request);
       const incident = await caller.data.incidents.require(request.params.id);
       const events = await caller.data.incidents.events(incident.id);
-      return { ...(await view(caller.workspace.id, incident)), timeline: events.map((e) => ({ ...e, at: iso(e.at)! })) };
+      const timeline = events.map((e) => ({ type: e.type, text: e.text, reason: e.entry?.reason ?? null, facts: e.entry?.facts ?? null, at: iso(e.at)! }));
+      return { ...(await view(caller.workspace.id, incident)), timeline };
     },
   });
 
@@ -144,7 +164,7 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
       const caller = callerOf(request);
       const incident = await caller.data.incidents.require(request.params.id);
       if (incident.state !== 'open') throw conflict('incident_closed', `Incident ${incident.id} is closed already.`);
-      await app.incidents.close(caller.workspace.id, incident.id, caller.actor, `Closed by ${caller.actor}${request.body?.note ? `: ${request.body.note}` : '.'}`);
+      await app.incidents.close(caller.workspace.id, incident.id, caller.actor, { reason: 'closed_by_hand', facts: await staffFacts(caller, request.body?.note) });
       return view(caller.workspace.id, await caller.data.incidents.require(incident.id));
     },
   });
@@ -273,6 +293,17 @@ export async function incidentRoutes(app: FastifyInstance): Promise<void> {
       return { items: history.map((h) => ({ ...h, health: h.health as 'up' | 'degraded' | 'down' | 'banned', at: iso(h.at)! })) };
     },
   });
+}
+
+/** Who declared or closed an incident, named as staff know them. */
+async function staffFacts(caller: Caller, note: string | undefined): Promise<StaffFacts> {
+  const facts = (by: string, via: StaffFacts['via']): StaffFacts => ({ actor: caller.actor, by, via, ...(note ? { note } : {}) });
+  if (caller.userId) {
+    const user = await caller.data.users.get(caller.userId);
+    return facts(user?.name || user?.email || caller.actor, 'user');
+  }
+  const key = (await caller.data.apiKeys.list()).find((k) => caller.actor === `apikey:${k.id}`);
+  return facts(key?.name ?? caller.actor, 'apikey');
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

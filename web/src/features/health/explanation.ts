@@ -45,7 +45,7 @@ const SPANISH: Record<string, (channel: string, facts: Facts) => string> = {
     `No llega nada por ${channel} desde hace ${spanishDuration(f.silentMs ?? 0)}, aunque suele llegar un mensaje cada ${spanishDuration(f.usualGapMs ?? 0)}. Comprueba que el proveedor siga enviando sus webhooks a Lifeline.`,
 };
 
-export function healthExplanation(channel: Pick<Channel, 'kind' | 'healthDetail'>, language: Language): string | null {
+export function healthExplanation(channel: { kind: string; healthDetail?: Pick<NonNullable<Channel['healthDetail']>, 'explanation' | 'reason' | 'facts'> }, language: Language): string | null {
   const detail = channel.healthDetail;
   if (!detail) return null;
   if (language !== 'es' || !detail.reason) return detail.explanation;

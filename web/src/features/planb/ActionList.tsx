@@ -1,13 +1,15 @@
 // What the playbook did for an incident, action by action: its state, its counts in words, and for the actions
 // carried by a broadcast (telling customers, "we're back") the broadcast's progress with a link to it.
 import { Link } from '../../router';
-import { fill, useStrings } from '../../i18n';
+import { fill, useLanguage, useStrings } from '../../i18n';
+import { incidentEntryText } from './entries';
 import { ProgressBar } from './ProgressBar';
 import { strings } from './strings';
 import type { IncidentAction } from './types';
 
 export function ActionList({ actions }: { actions: IncidentAction[] }) {
   const s = useStrings(strings);
+  const { language } = useLanguage();
   if (actions.length === 0) return <p className="muted">{s.noActions}</p>;
   const names: Record<IncidentAction['type'], string> = {
     alert: s.actionAlert,
@@ -43,7 +45,7 @@ export function ActionList({ actions }: { actions: IncidentAction[] }) {
             </div>
             {words.length > 0 && <p className="muted">{words.join(' · ')}</p>}
             {broadcast && <ProgressBar counts={broadcast} label={fill(s.progressOf, { what: name })} />}
-            {action.detail && <p className="action-detail">{action.detail}</p>}
+            {action.detail && <p className="action-detail">{incidentEntryText({ text: action.detail, reason: action.detailReason, facts: action.detailFacts }, language)}</p>}
             {action.broadcastId && <Link to={`/broadcasts/${action.broadcastId}`}>{s.openBroadcast}</Link>}
           </li>
         );

@@ -12,6 +12,7 @@ import { Link } from '../../router';
 import { canAdmin, useSession } from '../../session';
 import { ActionList } from './ActionList';
 import { dateTime, duration, incidentTitle } from './describe';
+import { incidentEntryText } from './entries';
 import './planb.css';
 import { strings } from './strings';
 import { type CallListRow, type IncidentDetail, planBEvent } from './types';
@@ -153,7 +154,7 @@ export function IncidentPage({ id }: { id: string }) {
         <ol className="incident-timeline">
           {incident.timeline.map((entry, index) => (
             <li key={index}>
-              <time dateTime={entry.at}>{dateTime(entry.at, language)}</time> <span>{entry.text}</span>
+              <time dateTime={entry.at}>{dateTime(entry.at, language)}</time> <span>{incidentEntryText(entry, language)}</span>
             </li>
           ))}
         </ol>

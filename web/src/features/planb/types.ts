@@ -11,6 +11,9 @@ export interface IncidentAction {
   counts: Record<string, number>;
   broadcastId?: string;
   detail?: string;
+  /** The detail as a code and the facts it quotes (src/core/incident-entries.ts): worded here in Spanish. */
+  detailReason?: string;
+  detailFacts?: Record<string, unknown>;
   startedAt: string;
   finishedAt: string | null;
 }
@@ -29,7 +32,7 @@ export interface Incident {
 }
 
 export interface IncidentDetail extends Incident {
-  timeline: { type: string; text: string; at: string }[];
+  timeline: { type: string; text: string; reason: string | null; facts: Record<string, unknown> | null; at: string }[];
 }
 
 export interface CallListRow {
