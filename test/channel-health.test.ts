@@ -230,4 +230,62 @@ describe.each(DATABASES)('a channel tested or fixed by hand on $kind', ({ kind, 
       expect((await health()).health).toBe('up');
     });
   });
+
+  // The scheduled probe (testConnection, every 300 ms here) and a circuit the provider's refusal opened (it rests
+  // 10 minutes): credentials that work again let the next message by; a restricted account, which passes the probe
+  // but has its sends refused, does not.
+  describe.skipIf(skip)('', () => {
+    let s: LiveServer;
+
+    beforeAll(async () => {
+      s = await startLiveServer({ kind, receiptDelayMs: 20, dispatcher: { pollMs: 20, cacheTtlMs: 0 }, health: { intervalMs: 100, probeIntervalMs: 300 } });
+      const wa = await s.createChannel('whatsapp', { phoneNumberId: PHONE_NUMBER_ID, accessToken: WA_TOKEN, appSecret: WA_SECRET, verifyToken: 'verify-health', apiBaseUrl: s.sandbox.url });
+      expect((await s.sandboxApi('PUT', '/_sandbox/accounts/whatsapp', { account: PHONE_NUMBER_ID, webhookUrl: wa.webhookUrl, secret: WA_SECRET, accessToken: WA_TOKEN })).status).toBe(200);
+      const sms = await s.createChannel('twilio-sms', { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: TWILIO_FROM, apiBaseUrl: s.sandbox.url });
+      expect((await s.sandboxApi('PUT', '/_sandbox/accounts/twilio-sms', { account: TWILIO_SID, webhookUrl: sms.webhookUrl, secret: TWILIO_TOKEN, businessHandle: TWILIO_FROM })).status).toBe(200);
+      await s.store.workspaces.update(s.workspaceId, { settings: { rateLimits: { whatsapp: null, 'twilio-sms': null } } }, 'test');
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    type Sent = { status: string; attempts: { channel: string }[]; skipped: { channel: string; reason: string }[] };
+    const sendAndSettle = async () => {
+      const phone = `+5196${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+      const contact = await s.api<{ id: string }>('POST', '/api/v1/contacts', { name: `Probe ${randomBytes(3).toString('hex')}`, phones: [phone] });
+      expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+      const sent = await s.api<{ id: string }>('POST', '/api/v1/messages', {
+        contactId: contact.body.id,
+        text: `Order ${randomBytes(3).toString('hex')}`,
+        template: TEMPLATE,
+        route: { channels: ['whatsapp', 'twilio-sms'] },
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+      return s.waitFor(async () => {
+        const m = (await s.api<Sent>('GET', `/api/v1/messages/${sent.body.id}`)).body;
+        return ['delivered', 'read', 'failed'].includes(m.status) ? m : null;
+      }, 'the message to settle');
+    };
+    /** Two probe rounds: long enough for the probe to have passed after the fault changed. */
+    const probesPass = () => new Promise((resolve) => setTimeout(resolve, 800));
+
+    it('lets the next message by WhatsApp once its refused credentials pass the probe again', async () => {
+      await s.fault('whatsapp', { mode: 'auth' });
+      expect((await sendAndSettle()).attempts.map((a) => a.channel)).toEqual(['whatsapp', 'twilio-sms']);
+      expect((await sendAndSettle()).skipped).toEqual([expect.objectContaining({ channel: 'whatsapp', reason: 'account_refused' })]);
+
+      await s.fault('whatsapp', { mode: 'ok' });
+      await probesPass();
+      expect((await sendAndSettle()).attempts.map((a) => a.channel)).toEqual(['whatsapp']);
+    });
+
+    it('keeps a restricted account resting although the probe passes', async () => {
+      await s.fault('whatsapp', { mode: 'banned' });
+      expect((await sendAndSettle()).attempts.map((a) => a.channel)).toEqual(['whatsapp', 'twilio-sms']);
+      await probesPass();
+      const next = await sendAndSettle();
+      expect(next.attempts.map((a) => a.channel)).toEqual(['twilio-sms']);
+      expect(next.skipped).toEqual([expect.objectContaining({ channel: 'whatsapp', reason: 'account_refused' })]);
+    });
+  });
 });

@@ -12,6 +12,7 @@ import {
   type CircuitUpdate,
   canAttempt,
   initialCircuit,
+  isCircuitState,
   noteSuccess,
   recordFailure,
   retestRefused,
@@ -81,9 +82,9 @@ export class CircuitBook {
   }
 
   /** New settings saved, or a connection test passed: if the provider's refusal opened the circuit, the next message tests the channel. */
-  async retestRefused(workspaceId: string, channelId: string): Promise<void> {
+  async retestRefused(workspaceId: string, channelId: string, only?: readonly ErrorCategory[]): Promise<void> {
     await this.states([channelId]);
-    await this.change(workspaceId, channelId, (state) => withResult(retestRefused(state, this.options.now())), undefined);
+    await this.change(workspaceId, channelId, (state) => withResult(retestRefused(state, this.options.now(), only)), undefined);
   }
 
   /** Forget every cached state (tests reset the table). */
@@ -144,6 +145,3 @@ function withResult(update: CircuitUpdate): Decision<undefined> {
   return { state: update.state, ...(update.transition ? { transition: update.transition } : {}), result: undefined };
 }
 
-function isCircuitState(value: unknown): value is CircuitState {
-  return typeof value === 'object' && value !== null && 'status' in value && 'version' in value && Array.isArray((value as CircuitState).buckets);
-}

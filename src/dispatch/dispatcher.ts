@@ -217,9 +217,12 @@ export class Dispatcher {
     this.circuits.forget();
   }
 
-  /** New settings saved, or a connection test passed: a circuit the provider's refusal opened lets the next message test the channel. */
-  async retestRefusedChannel(workspaceId: string, channelId: string): Promise<void> {
-    await this.circuits.retestRefused(workspaceId, channelId);
+  /**
+   * New settings saved, or a connection test passed: a circuit the provider's refusal opened lets the next message
+   * test the channel. `only`: just for these refusals (see retestRefused).
+   */
+  async retestRefusedChannel(workspaceId: string, channelId: string, only?: readonly ErrorCategory[]): Promise<void> {
+    await this.circuits.retestRefused(workspaceId, channelId, only);
   }
 
   async handle(job: Job): Promise<JobOutcome> {

@@ -2,7 +2,7 @@
 // on (the contact's handles and consent, preferred channels, last inbound message per kind, the workspace's channel
 // order, each channel's state and circuit) and asks core/delivery/reach.ts, which decides with planRoute.
 import { adapterFor } from '../channels/registry.js';
-import { type CircuitConfig, type CircuitState, refusedChannels, routableStatus } from '../core/delivery/index.js';
+import { type CircuitConfig, type CircuitState, isCircuitState, refusedChannels, routableStatus } from '../core/delivery/index.js';
 import { type ChannelReach, planReach } from '../core/delivery/reach.js';
 import type { IdentityKind } from '../core/identity.js';
 import { deliverySettings } from '../dispatch/settings.js';
@@ -55,6 +55,3 @@ export async function readCircuitStates(store: Store, channelIds: readonly strin
   return states;
 }
 
-function isCircuitState(value: unknown): value is CircuitState {
-  return typeof value === 'object' && value !== null && 'status' in value && 'version' in value && Array.isArray((value as CircuitState).buckets);
-}

@@ -22,11 +22,15 @@ export function installIncidents(app: FastifyInstance): void {
     if (!stored || stored.state !== 'active' || !adapter) return { ok: true };
     try {
       await adapter.testConnection(app.channels.contextFor(stored));
-      return { ok: true };
     } catch (error) {
       if (error instanceof ProviderError) return { ok: false, category: error.category, explanation: error.explanation };
       return { ok: false, category: 'transient', explanation: error instanceof Error ? error.message : String(error) };
     }
+    // Credentials the provider refused work again (a suspended account reinstated): the next message may go by this
+    // channel without waiting out the long cool-down. A restricted account can pass this check and still have every
+    // send refused, so it waits.
+    await app.dispatcher.retestRefusedChannel(channel.workspaceId, channel.id, ['auth']);
+    return { ok: true };
   });
   app.health.watch(engine.observe);
   engine.useSender(async (workspace, data, input) => {

@@ -36,7 +36,7 @@ function openCircuit(at = T0): CircuitState {
 describe('circuit breaker: closed → open', () => {
   it('starts closed and lets every attempt through', () => {
     const state = initialCircuit();
-    expect(state).toEqual({ status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [], version: 0 });
+    expect(state).toEqual({ status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, refusedWith: null, probeStartedAt: null, buckets: [], version: 0 });
     expect(canAttempt(state, T0)).toEqual({ allowed: true, probe: false, state });
   });
 
@@ -208,6 +208,17 @@ describe('circuit breaker: open → half-open → closed or open', () => {
     const down = openCircuit();
     expect(retestRefused(down, T0 + 1_000).state).toBe(down);
     expect(retestRefused(initialCircuit(), T0).state.version).toBe(0);
+  });
+
+  it('retests only the refusals asked for: credentials refused, not a restricted account', () => {
+    const credentials = run(initialCircuit(), [{ at: T0, category: 'auth' }]).state;
+    const restricted = run(initialCircuit(), [{ at: T0, category: 'account_restricted' }]).state;
+    expect([credentials.refusedWith, restricted.refusedWith]).toEqual(['auth', 'account_restricted']);
+    expect(retestRefused(credentials, T0 + 1_000, ['auth']).state.status).toBe('half_open');
+    expect(retestRefused(restricted, T0 + 1_000, ['auth']).state).toBe(restricted);
+    // Closed again after a good probe: nothing left of the refusal.
+    const closed = recordSuccess(canAttempt(retestRefused(credentials, T0 + 1_000).state, T0 + 1_001).state, T0 + 1_002).state;
+    expect(closed).toMatchObject({ status: 'closed', openCause: null, refusedWith: null });
   });
 
   it('hands the probe to someone else when its result never came (the worker crashed)', () => {

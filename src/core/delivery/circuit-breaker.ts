@@ -29,6 +29,8 @@ export interface CircuitState {
   openedAt: number | null;
   /** Why it opened: a run of failures, or the provider refusing the account (absent in states saved before). */
   openCause?: CircuitOpenCause | null;
+  /** The refusal that opened it (`auth`, `account_restricted`), when openCause is 'refused'. */
+  refusedWith?: ErrorCategory | null;
   /** When the half-open probe was handed out; null when none is in flight. */
   probeStartedAt: number | null;
   /** The sliding window: at most bucketCount slices, oldest first. */
@@ -106,7 +108,7 @@ export type AttemptPermission =
   | { allowed: false; probe: false; retryAt: number; state: CircuitState };
 
 export function initialCircuit(): CircuitState {
-  return { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [], version: 0 };
+  return { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, refusedWith: null, probeStartedAt: null, buckets: [], version: 0 };
 }
 
 function configOf(overrides: Partial<CircuitConfig>): CircuitConfig {
@@ -159,7 +161,7 @@ export function recordFailure(state: CircuitState, category: ErrorCategory, now:
       return { state };
     case 'half_open':
       return {
-        state: change(state, { status: 'open', openedAt: now, openCause: refused ? 'refused' : 'failures', probeStartedAt: null }),
+        state: change(state, { status: 'open', openedAt: now, ...openedBy(refused, category), probeStartedAt: null }),
         transition: { from: 'half_open', to: 'open', reason: 'probe_failed', at: now },
       };
     case 'closed': {
@@ -169,11 +171,15 @@ export function recordFailure(state: CircuitState, category: ErrorCategory, now:
       if (!reason) return { state: change(state, { consecutiveFailures, buckets }) };
       return {
         // The window starts afresh after the circuit closes again: old failures must not trip it at once.
-        state: change(state, { status: 'open', consecutiveFailures, buckets: [], openedAt: now, openCause: refused ? 'refused' : 'failures', probeStartedAt: null }),
+        state: change(state, { status: 'open', consecutiveFailures, buckets: [], openedAt: now, ...openedBy(refused, category), probeStartedAt: null }),
         transition: { from: 'closed', to: 'open', reason, at: now },
       };
     }
   }
+}
+
+function openedBy(refused: boolean, category: ErrorCategory): Pick<CircuitState, 'openCause' | 'refusedWith'> {
+  return refused ? { openCause: 'refused', refusedWith: category } : { openCause: 'failures', refusedWith: null };
 }
 
 /**
@@ -190,10 +196,12 @@ export function noteSuccess(state: CircuitState, now: number, config: Partial<Ci
 /**
  * The owner saved new settings (credentials) or a connection test passed: a circuit the provider's refusal opened
  * lets the next message test the channel at once, rather than after the long cool-down. One opened by failures
- * waits as before: neither says anything about an outage.
+ * waits as before: neither says anything about an outage. `only` limits it to some refusals: a scheduled health
+ * probe that passes proves the credentials work again, but not that a restricted account may send.
  */
-export function retestRefused(state: CircuitState, now: number): CircuitUpdate {
+export function retestRefused(state: CircuitState, now: number, only?: readonly ErrorCategory[]): CircuitUpdate {
   if (state.status === 'closed' || state.openCause !== 'refused') return { state };
+  if (only && !only.includes(state.refusedWith as ErrorCategory)) return { state };
   if (state.status === 'half_open' && state.probeStartedAt === null) return { state };
   return {
     state: change(state, { status: 'half_open', probeStartedAt: null }),
@@ -209,6 +217,11 @@ export function routableStatus(state: CircuitState, now: number, config: Partial
   const permission = canAttempt(state, now, config);
   if (!permission.allowed) return 'open';
   return permission.probe ? 'half_open' : 'closed';
+}
+
+/** A state as read back from the store (JSON): anything else counts as no state yet. */
+export function isCircuitState(value: unknown): value is CircuitState {
+  return typeof value === 'object' && value !== null && 'status' in value && 'version' in value && Array.isArray((value as CircuitState).buckets);
 }
 
 /** The channels whose circuit is not closed because the provider refused the account. */
@@ -230,7 +243,7 @@ function tripReason(consecutive: number, buckets: readonly CircuitBucket[], now:
 
 function closeAfterProbe(state: CircuitState, now: number): CircuitUpdate {
   return {
-    state: change(state, { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, probeStartedAt: null, buckets: [] }),
+    state: change(state, { status: 'closed', consecutiveFailures: 0, openedAt: null, openCause: null, refusedWith: null, probeStartedAt: null, buckets: [] }),
     transition: { from: 'half_open', to: 'closed', reason: 'probe_succeeded', at: now },
   };
 }

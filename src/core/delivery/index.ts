@@ -59,6 +59,7 @@ export {
   DEFAULT_CIRCUIT_CONFIG,
   canAttempt,
   initialCircuit,
+  isCircuitState,
   noteSuccess,
   recordFailure,
   recordSuccess,
