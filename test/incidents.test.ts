@@ -33,7 +33,7 @@ interface IncidentView {
   state: string;
   origin: string;
   openedAt: string;
-  actions: Action[];
+  actions: (Action & { finishedAt: string | null })[];
   timeline?: { type: string; text: string; reason: string | null; facts: Record<string, unknown> | null; at: string }[];
 }
 interface LiveIncidentEvent {
@@ -135,7 +135,7 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
         reason: 'went_bad',
         facts: { channel: 'whatsapp', health: 'down', since: expect.any(Number), healthReason: 'probe_failing', healthFacts: { failures: expect.any(Number) } },
       });
-      expect(notify).toMatchObject({ detailReason: 'telling', detailFacts: { customers: 1 }, detail: 'Telling 1 affected customer on another channel.' });
+      expect(notify).toMatchObject({ detailReason: 'telling', detailFacts: { customers: 1 }, detail: 'A message on another channel for 1 affected customer.' });
       expect(done.actions.find((a) => a.type === 'alert')).toMatchObject({ detailReason: 'owner_alert', detailFacts: { results: [{ to: OWNER_PHONE, outcome: 'sent', channel: 'twilio-sms' }] } });
       // Read by the owner: the shop's clock, not an ISO stamp; no internal ids (the page links the broadcast).
       const openedText = done.timeline!.find((e) => e.type === 'opened')!.text;
@@ -212,6 +212,10 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       const current = (await s.api<Record<string, unknown> & { playbook: Record<string, unknown> }>('GET', '/api/v1/playbooks')).body;
       const put = await s.api('PUT', '/api/v1/playbooks', { ...current, playbook: { ...current.playbook, autoReply: { enabled: true }, recovery: { enabled: true } } });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
+      // Opened first, on a channel Carla is not on: her auto-reply is about WhatsApp, not the web chat.
+      const webchat = await s.createChannel('webchat', { title: 'Shop chat' });
+      const other = await s.api<IncidentView>('POST', '/api/v1/incidents', { channelId: webchat.id, kind: 'outage' });
+      expect(other.status, JSON.stringify(other.body)).toBe(201);
       const declared = await s.api<IncidentView>('POST', '/api/v1/incidents', { channelId: whatsapp, kind: 'outage' });
       expect(declared.status, JSON.stringify(declared.body)).toBe(201);
       await s.app.incidents.settled();
@@ -229,13 +233,21 @@ describe.each(DATABASES)('incidents on $kind', ({ kind, skip }) => {
       await s.app.incidents.settled();
       await new Promise((r) => setTimeout(r, 500));
       expect(await autoReplies()).toHaveLength(1);
-      expect((await incident(declared.body.id)).actions.find((a) => a.type === 'auto_reply')).toMatchObject({ counts: { sent: 1 } });
+      // Counted on the WhatsApp incident, and its detail still says what the auto-reply is.
+      expect((await incident(declared.body.id)).actions.find((a) => a.type === 'auto_reply')).toMatchObject({ counts: { sent: 1 }, detailReason: 'auto_reply_on' });
+      expect((await incident(other.body.id)).actions.find((a) => a.type === 'auto_reply')).toMatchObject({ counts: { sent: 0 } });
+      expect((await autoReplies())[0]!.text).toMatch(/WhatsApp/);
+      expect((await s.api('POST', `/api/v1/incidents/${other.body.id}/close`)).status).toBe(200);
 
       // No body at all, as the README's curl sends it.
       const closed = await s.api<IncidentView>('POST', `/api/v1/incidents/${declared.body.id}/close`);
       expect(closed.status, JSON.stringify(closed.body)).toBe(200);
       await s.app.incidents.settled();
-      const recovery = (await incident(declared.body.id)).actions.find((a) => a.type === 'recovery')!;
+      const after = await incident(declared.body.id);
+      // The auto-replies end with the incident; the "we're back" message says whom it is for.
+      expect(after.actions.find((a) => a.type === 'auto_reply')).toMatchObject({ state: 'done', finishedAt: expect.any(String) });
+      const recovery = after.actions.find((a) => a.type === 'recovery')!;
+      expect(recovery).toMatchObject({ detailReason: 'telling_back', detailFacts: { channel: 'whatsapp', customers: expect.any(Number) } });
       expect(recovery.broadcastId).toBeTruthy();
       const broadcast = (await s.data.broadcasts.get(recovery.broadcastId!))!;
       expect(broadcast.text).toMatch(/^WhatsApp is working again/);

@@ -23,11 +23,17 @@ export type StaffFacts = {
 };
 
 export type IncidentEntry =
-  /** The health monitor opened it: the channel has been down or banned since `since`, for the health reason given. */
-  | { reason: 'went_bad'; facts: { channel: string; health: string; since: number; explanation: string; healthReason: HealthReason; healthFacts: HealthFacts } }
+  /**
+   * The health monitor opened it: the channel has been down or banned since `since` (epoch ms; said in the shop's
+   * `timeZone`), for the health reason given.
+   */
+  | {
+      reason: 'went_bad';
+      facts: { channel: string; health: string; since: number; timeZone: string; explanation: string; healthReason: HealthReason; healthFacts: HealthFacts };
+    }
   | { reason: 'declared'; facts: StaffFacts }
   /** The health monitor closed it: the channel has worked since `since`. */
-  | { reason: 'recovered'; facts: { channel: string; since: number } }
+  | { reason: 'recovered'; facts: { channel: string; since: number; timeZone: string } }
   | { reason: 'closed_by_hand'; facts: StaffFacts }
   | { reason: 'nobody_to_tell'; facts: Record<string, never> }
   | { reason: 'telling'; facts: { customers: number } }
@@ -68,25 +74,27 @@ function alertResultText(result: OwnerAlertResult): string {
   return `${channel} refused the alert to ${result.to}: ${result.explanation ?? 'no reason given'}`;
 }
 
-/** The entry in English; times in the workspace's time zone. */
-export function incidentEntryText(entry: IncidentEntry, timeZone: string): string {
+/** The entry in English. */
+export function incidentEntryText(entry: IncidentEntry): string {
   switch (entry.reason) {
     case 'went_bad': {
       const f = entry.facts;
-      return `${capitalize(channelName(f.channel))} has been ${f.health} since ${readableTime(f.since, timeZone)}: ${f.explanation}`;
+      return `${capitalize(channelName(f.channel))} has been ${f.health} since ${readableTime(f.since, f.timeZone)}: ${f.explanation}`;
     }
     case 'declared':
       return `Declared by ${byWhom(entry.facts)}`;
     case 'recovered':
-      return `${capitalize(channelName(entry.facts.channel))} has worked again since ${readableTime(entry.facts.since, timeZone)}.`;
+      return `${capitalize(channelName(entry.facts.channel))} has worked again since ${readableTime(entry.facts.since, entry.facts.timeZone)}.`;
     case 'closed_by_hand':
       return `Closed by ${byWhom(entry.facts)}`;
     case 'nobody_to_tell':
       return 'No affected customer to tell by message.';
     case 'telling':
-      return `Telling ${customers(entry.facts.customers, 'affected customers')} on another channel.`;
+      return `A message on another channel for ${customers(entry.facts.customers, 'affected customers')}.`;
     case 'call_list':
-      return `${customers(entry.facts.customers, 'affected customers')} can only be reached by phone: see the call list.`;
+      return entry.facts.customers === 0
+        ? 'No affected customer is reachable only by phone.'
+        : `${customers(entry.facts.customers, 'affected customers')} can only be reached by phone: see the call list.`;
     case 'banner_shown':
       return `Banner shown on the web chat and the contact page: "${entry.facts.text}"`;
     case 'auto_reply_on':
@@ -98,6 +106,16 @@ export function incidentEntryText(entry: IncidentEntry, timeZone: string): strin
     case 'step_failed':
       return sentence(`Could not ${entry.facts.action.replace('_', ' ')}: ${entry.facts.error}`);
     case 'telling_back':
-      return `Telling ${customers(entry.facts.customers)} that ${channelName(entry.facts.channel)} works again.`;
+      return `A message for ${customers(entry.facts.customers)}: ${channelName(entry.facts.channel)} works again.`;
   }
+}
+
+/** A timeline entry as written: the English sentence and what it was worded from. */
+export interface WordedEntry {
+  text: string;
+  entry: IncidentEntry;
+}
+
+export function wordedEntry(entry: IncidentEntry): WordedEntry {
+  return { text: incidentEntryText(entry), entry };
 }

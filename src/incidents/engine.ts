@@ -13,7 +13,7 @@ import type { ChannelRuntime } from '../channels/runtime.js';
 import { ProviderError } from '../channels/types.js';
 import { capitalize, channelName } from '../core/delivery/wording.js';
 import type { ChannelHealth } from '../core/health.js';
-import { type IncidentEntry, incidentEntryText, type OwnerAlertResult } from '../core/incident-entries.js';
+import { type IncidentEntry, type OwnerAlertResult, wordedEntry } from '../core/incident-entries.js';
 import {
   alertText,
   type CallListRow,
@@ -30,7 +30,7 @@ import {
 import type { CheckedChannel } from '../health/monitor.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { SendInput, SendOutcome } from '../dispatch/send-message.js';
-import { allOpenIncidents, type Incident, type WordedEntry } from '../store/incidents.js';
+import { allOpenIncidents, type Incident } from '../store/incidents.js';
 import type { WorkspaceData } from '../store/store.js';
 import type { Workspace } from '../store/workspaces.js';
 import type { Store } from '../store/store.js';
@@ -73,15 +73,19 @@ export class IncidentEngine {
     return resolveIncidentSettings(await this.store.forWorkspace(workspaceId).incidents.settings(), workspace.defaultRegion);
   }
 
-  /** The entry with its English sentence, times in the workspace's time zone. */
-  private async worded(workspaceId: string, entry: IncidentEntry): Promise<WordedEntry> {
-    const zone = (await this.store.workspaces.get(workspaceId))?.timezone ?? 'UTC';
-    return { text: incidentEntryText(entry, zone), entry };
-  }
-
   /** The health monitor's watcher: opens and closes incidents from every check. */
   readonly observe = async (checked: readonly CheckedChannel[], now: number): Promise<void> => {
     const settingsByWorkspace = new Map<string, IncidentSettings>();
+    const zones = new Map<string, string>();
+    /** The shop's time zone: the timeline says when in its clock. */
+    const zoneOf = async (workspaceId: string) => {
+      let zone = zones.get(workspaceId);
+      if (zone === undefined) {
+        zone = (await this.store.workspaces.get(workspaceId))?.timezone ?? 'UTC';
+        zones.set(workspaceId, zone);
+      }
+      return zone;
+    };
     for (const channel of checked) {
       this.lastHealth.set(channel.id, channel.report.health);
       let settings = settingsByWorkspace.get(channel.workspaceId);
@@ -97,11 +101,12 @@ export class IncidentEngine {
         const { health, explanation, reason, facts } = channel.report;
         const entry: IncidentEntry = {
           reason: 'went_bad',
-          facts: { channel: channel.kind, health, since: watch.badSince ?? now, explanation, healthReason: reason, healthFacts: facts },
+          facts: { channel: channel.kind, health, since: watch.badSince ?? now, timeZone: await zoneOf(channel.workspaceId), explanation, healthReason: reason, healthFacts: facts },
         };
         await this.open(channel.workspaceId, { channelId: channel.id, channelKind: channel.kind, kind: decision.open, origin: 'auto', note: null, actor: 'system', entry }, now);
       } else if (decision && 'close' in decision && open) {
-        await this.close(channel.workspaceId, open.id, 'system', { reason: 'recovered', facts: { channel: channel.kind, since: watch.goodSince ?? now } }, now);
+        const entry: IncidentEntry = { reason: 'recovered', facts: { channel: channel.kind, since: watch.goodSince ?? now, timeZone: await zoneOf(channel.workspaceId) } };
+        await this.close(channel.workspaceId, open.id, 'system', entry, now);
       }
     }
     await this.syncAutoReplies();
@@ -136,20 +141,28 @@ export class IncidentEngine {
         incidents,
         unsubscribe: this.bus.subscribe(workspaceId, (event) => {
           if (event.type !== 'message.created' || event.direction !== 'inbound' || !event.channel) return;
-          const incident = subscription.incidents.find((i) => i.channelKind !== event.channel);
-          if (incident) this.track(this.autoReply(workspaceId, incident, event.contactId, event.channel));
+          this.track(this.autoReply(workspaceId, subscription.incidents, event.contactId, event.channel));
         }),
       };
       this.subscriptions.set(workspaceId, subscription);
     }
   }
 
-  /** One auto-reply per customer per incident: the idempotency key makes a second one a no-op, across processes. */
-  private async autoReply(workspaceId: string, incident: Incident, contactId: string, channelKind: string): Promise<void> {
+  /**
+   * One auto-reply per customer per incident: the idempotency key makes a second one a no-op, across processes. It
+   * is about the incident on a channel this customer can be reached on (the one opened first, when several are), so
+   * nobody is told that a channel they never used is down; a customer no open incident affects gets none.
+   */
+  private async autoReply(workspaceId: string, open: readonly Incident[], contactId: string, channelKind: string): Promise<void> {
     if (!this.sender) return;
     const workspace = await this.store.workspaces.require(workspaceId);
-    const settings = await this.settings(workspaceId);
     const data = this.store.forWorkspace(workspaceId, workspace.defaultRegion);
+    const reachedBy = new Set((await data.contacts.get(contactId))?.identities.map((i) => i.kind as string) ?? []);
+    const incident = [...open]
+      .sort((a, b) => a.openedAt - b.openedAt)
+      .find((i) => i.channelKind && i.channelKind !== channelKind && adapterFor(i.channelKind)?.addresses.some((kind) => reachedBy.has(kind)));
+    if (!incident) return;
+    const settings = await this.settings(workspaceId);
     const outcome = await this.sender(workspace, data, {
       contactId,
       text: playbookText('autoReply', incident.channelKind, settings),
@@ -159,8 +172,8 @@ export class IncidentEngine {
     });
     if (!outcome.created) return;
     const current = (await data.incidents.get(incident.id))?.actions.find((a) => a.type === 'auto_reply');
-    const sent = (current?.counts.sent ?? 0) + 1;
-    await data.incidents.putAction(incident.id, { type: 'auto_reply', state: 'running', counts: { sent }, startedAt: current?.startedAt ?? Date.now(), finishedAt: null });
+    const counted = { counts: { sent: (current?.counts.sent ?? 0) + 1 } };
+    await data.incidents.putAction(incident.id, current ? { ...current, ...counted } : { type: 'auto_reply', state: 'running', ...counted, startedAt: Date.now(), finishedAt: null });
   }
 
   /** Opens an incident and starts its playbook (in the background; `settled()` waits for it). */
@@ -170,7 +183,7 @@ export class IncidentEngine {
     now = Date.now(),
   ): Promise<Incident> {
     const { entry, ...incidentInput } = input;
-    const incident = await this.store.forWorkspace(workspaceId).incidents.create({ ...incidentInput, said: await this.worded(workspaceId, entry) }, now);
+    const incident = await this.store.forWorkspace(workspaceId).incidents.create({ ...incidentInput, said: wordedEntry(entry) }, now);
     this.bus.publish({ type: 'incident.opened', workspaceId, incidentId: incident.id, channelId: incident.channelId, at: now });
     this.track(this.runPlaybook(workspaceId, incident));
     this.track(this.syncAutoReplies());
@@ -180,8 +193,11 @@ export class IncidentEngine {
   async close(workspaceId: string, incidentId: string, actor: string, entry: IncidentEntry, now = Date.now()): Promise<boolean> {
     const incidents = this.store.forWorkspace(workspaceId).incidents;
     const incident = await incidents.require(incidentId);
-    const closed = await incidents.close(incidentId, actor, await this.worded(workspaceId, entry), now);
+    const closed = await incidents.close(incidentId, actor, wordedEntry(entry), now);
     if (!closed) return false;
+    // Auto-replies end with the incident.
+    const autoReply = incident.actions.find((a) => a.type === 'auto_reply' && a.state === 'running');
+    if (autoReply) await incidents.putAction(incidentId, { ...autoReply, state: 'done', finishedAt: now });
     this.bus.publish({ type: 'incident.closed', workspaceId, incidentId, channelId: incident.channelId, at: now });
     this.track(this.runRecovery(workspaceId, incident));
     this.track(this.syncAutoReplies());
@@ -265,7 +281,7 @@ export class IncidentEngine {
         result = { state: 'failed', counts: {}, entry: { reason: 'step_failed', facts: { action: type, error: error instanceof Error ? error.message : String(error) } } };
       }
       const { entry, ...action } = result;
-      const said = entry ? await this.worded(workspaceId, entry) : null;
+      const said = entry ? wordedEntry(entry) : null;
       const detail = said ? { detail: said.text, detailEntry: said.entry } : {};
       await incidents.putAction(incident.id, { type, startedAt, finishedAt: action.state === 'running' ? null : Date.now(), ...action, ...detail });
       if (said) await incidents.addEvent(incident.id, type, said);
@@ -363,7 +379,9 @@ export class IncidentEngine {
       },
       'system',
     );
-    await incidents.putAction(incident.id, { type: 'recovery', state: 'running', counts: { toTell: message.length }, broadcastId: id, startedAt, finishedAt: null });
-    await incidents.addEvent(incident.id, 'recovery', await this.worded(workspaceId, { reason: 'telling_back', facts: { customers: message.length, channel: incident.channelKind } }));
+    const said = wordedEntry({ reason: 'telling_back', facts: { customers: message.length, channel: incident.channelKind } });
+    const detail = { detail: said.text, detailEntry: said.entry };
+    await incidents.putAction(incident.id, { type: 'recovery', state: 'running', counts: { toTell: message.length }, broadcastId: id, ...detail, startedAt, finishedAt: null });
+    await incidents.addEvent(incident.id, 'recovery', said);
   }
 }

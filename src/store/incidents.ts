@@ -1,7 +1,7 @@
 // Incidents' rows: the incidents of a workspace with their timeline and playbook actions, the workspace's incident
 // settings, the history of its channels' health, and the customers an outage of a channel kind affects.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { IncidentEntry } from '../core/incident-entries.js';
+import type { IncidentEntry, WordedEntry } from '../core/incident-entries.js';
 import type { AffectedContact, IncidentAction, IncidentKind, IncidentSettings, IncidentState } from '../core/incidents.js';
 import { notFound } from '../errors.js';
 import { AuditLog } from './audit.js';
@@ -31,11 +31,6 @@ export interface IncidentEvent {
   at: number;
 }
 
-/** A timeline entry as written: the English sentence and what it was worded from. */
-export interface WordedEntry {
-  text: string;
-  entry: IncidentEntry;
-}
 
 export interface HealthChange {
   health: string;

@@ -16,10 +16,11 @@ describe('incidentEntryText', () => {
     const entry = {
       text: 'WhatsApp has been down since …',
       reason: 'went_bad',
-      facts: { channel: 'whatsapp', health: 'down', since: AT, explanation: 'English.', healthReason: 'probe_failing', healthFacts: { failures: 3 } },
+      facts: { channel: 'whatsapp', health: 'down', since: AT, timeZone: 'America/Lima', explanation: 'English.', healthReason: 'probe_failing', healthFacts: { failures: 3 } },
     };
     const words = incidentEntryText(entry, 'es');
-    expect(words).toMatch(/^WhatsApp está caído desde el .*2026.*: WhatsApp no responde a las comprobaciones de Lifeline: fallaron 3 seguidas\./);
+    // In the shop's clock, named, whatever the browser's: 13:05 UTC is 08:05 in Lima.
+    expect(words).toMatch(/^WhatsApp está caído desde el 5 dic\.?, 08:05 \(America\/Lima\): WhatsApp no responde a las comprobaciones de Lifeline: fallaron 3 seguidas\./);
     expect(words).not.toContain('English');
   });
 
@@ -28,8 +29,9 @@ describe('incidentEntryText', () => {
       'Declarado por la clave de API «tienda»: Meta bloqueó el número.',
     );
     expect(incidentEntryText({ text: '', reason: 'closed_by_hand', facts: { actor: 'user:1', by: 'Ana Pérez', via: 'user' } }, 'es')).toBe('Cerrado por Ana Pérez.');
-    expect(incidentEntryText({ text: '', reason: 'telling', facts: { customers: 1 } }, 'es')).toBe('Avisando por otro canal a 1 cliente afectado.');
+    expect(incidentEntryText({ text: '', reason: 'telling', facts: { customers: 1 } }, 'es')).toBe('Un mensaje por otro canal para 1 cliente afectado.');
     expect(incidentEntryText({ text: '', reason: 'call_list', facts: { customers: 4 } }, 'es')).toMatch(/^4 clientes afectados solo se pueden contactar/);
+    expect(incidentEntryText({ text: '', reason: 'call_list', facts: { customers: 0 } }, 'es')).toBe('Ningún cliente afectado depende solo del teléfono.');
   });
 
   it('says what became of each of the owner’s alerts', () => {
@@ -38,7 +40,7 @@ describe('incidentEntryText', () => {
       { to: 'dueño@tienda.example', outcome: 'no_channel' },
     ];
     expect(incidentEntryText({ text: '', reason: 'owner_alert', facts: { results } }, 'es')).toBe(
-      'Alerta al dueño: avisado +51911222333 por SMS; ningún canal que funcione llega a dueño@tienda.example.',
+      'Alerta al dueño: se avisó a +51911222333 por SMS; ningún canal que funcione llega a dueño@tienda.example.',
     );
     expect(incidentEntryText({ text: '', reason: 'step_failed', facts: { action: 'call_list', error: 'database is locked' } }, 'es')).toBe(
       'No se pudo completar «Lista de llamadas»: database is locked.',

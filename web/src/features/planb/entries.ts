@@ -11,7 +11,16 @@ type Facts = Record<string, unknown>;
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 const count = (value: unknown) => (typeof value === 'number' ? value : 0);
-const at = (value: unknown) => (typeof value === 'number' ? dateTime(new Date(value).toISOString(), 'es') : '');
+/** "5 dic, 04:00 (America/Lima)": the shop's clock, named, as the server's English says it. */
+function at(value: unknown, zone: unknown): string {
+  if (typeof value !== 'number') return '';
+  try {
+    const format = new Intl.DateTimeFormat('es', { timeZone: text(zone), day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    return `${format.format(value)} (${text(zone)})`;
+  } catch {
+    return dateTime(new Date(value).toISOString(), 'es');
+  }
+}
 const canal = (value: unknown) => channelName(text(value), 'es');
 /** A sentence ends with one full stop, whatever the quoted note or error ended with. */
 const sentence = (words: string) => (/[.!?]$/.test(words) ? words : `${words}.`);
@@ -38,7 +47,7 @@ function healthWhy(f: Facts): string {
 }
 
 function alertResult(result: Facts): string {
-  if (result.outcome === 'sent') return `avisado ${text(result.to)} por ${canal(result.channel)}`;
+  if (result.outcome === 'sent') return `se avisó a ${text(result.to)} por ${canal(result.channel)}`;
   if (result.outcome === 'no_channel') return `ningún canal que funcione llega a ${text(result.to)}`;
   return `${canal(result.channel)} rechazó la alerta a ${text(result.to)}: ${text(result.explanation)}`;
 }
@@ -46,23 +55,25 @@ function alertResult(result: Facts): string {
 const SPANISH: Record<string, (f: Facts) => string> = {
   went_bad: (f) => {
     const state = f.health === 'banned' ? 'bloqueado o restringido' : 'caído';
-    return `${canal(f.channel)} está ${state} desde el ${at(f.since)}: ${healthWhy(f)}`;
+    return `${canal(f.channel)} está ${state} desde el ${at(f.since, f.timeZone)}: ${healthWhy(f)}`;
   },
   declared: (f) => `Declarado por ${byWhom(f)}`,
-  recovered: (f) => `${canal(f.channel)} vuelve a funcionar desde el ${at(f.since)}.`,
+  recovered: (f) => `${canal(f.channel)} vuelve a funcionar desde el ${at(f.since, f.timeZone)}.`,
   closed_by_hand: (f) => `Cerrado por ${byWhom(f)}`,
   nobody_to_tell: () => 'Ningún cliente afectado a quien avisar por mensaje.',
-  telling: (f) => `Avisando por otro canal a ${customers(count(f.customers), 'cliente afectado', 'clientes afectados')}.`,
+  telling: (f) => `Un mensaje por otro canal para ${customers(count(f.customers), 'cliente afectado', 'clientes afectados')}.`,
   call_list: (f) =>
-    count(f.customers) === 1
-      ? '1 cliente afectado solo se puede contactar por teléfono: mira la lista de llamadas.'
-      : `${count(f.customers)} clientes afectados solo se pueden contactar por teléfono: mira la lista de llamadas.`,
+    count(f.customers) === 0
+      ? 'Ningún cliente afectado depende solo del teléfono.'
+      : count(f.customers) === 1
+        ? '1 cliente afectado solo se puede contactar por teléfono: mira la lista de llamadas.'
+        : `${count(f.customers)} clientes afectados solo se pueden contactar por teléfono: mira la lista de llamadas.`,
   banner_shown: (f) => `Aviso mostrado en el chat web y la página de contacto: «${text(f.text)}»`,
   auto_reply_on: (f) => `Quien escriba por otro canal recibe una sola respuesta automática: «${text(f.text)}»`,
   alert_unset: () => 'No se envió ninguna alerta: añade el correo o el teléfono del dueño en Plan B › Planes › Alertar al dueño.',
   owner_alert: (f) => sentence(`Alerta al dueño: ${(Array.isArray(f.results) ? (f.results as Facts[]) : []).map(alertResult).join('; ')}`),
   step_failed: (f) => sentence(`No se pudo completar «${ACTION_NAMES[text(f.action)] ?? text(f.action)}»: ${text(f.error)}`),
-  telling_back: (f) => `Avisando a ${customers(count(f.customers), 'cliente', 'clientes')} de que ${canal(f.channel)} vuelve a funcionar.`,
+  telling_back: (f) => `Un mensaje para ${customers(count(f.customers), 'cliente', 'clientes')}: ${canal(f.channel)} vuelve a funcionar.`,
 };
 
 /** A timeline entry or an action's detail as staff read it. */

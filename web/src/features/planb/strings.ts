@@ -282,7 +282,7 @@ export const strings: Strings<typeof en> = {
     actionNotice: 'Aviso en el chat web y la página de contacto',
     actionAutoReply: 'Respuesta automática en los canales que funcionan',
     actionCallList: 'Lista de llamadas',
-    actionRecovery: 'Mensaje de “ya volvimos”',
+    actionRecovery: 'Mensaje de «ya volvimos»',
     stateRunning: 'En curso',
     stateDone: 'Hecho',
     stateSkipped: 'Omitido',
