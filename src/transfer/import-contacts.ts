@@ -10,7 +10,8 @@ import { readCsv, CsvReadError } from './csv.js';
 import { type DecodedText, decodeText } from './decode.js';
 import type { ImportField } from './fields.js';
 import { MappingError, resolveMapping } from './mapping.js';
-import { matchKeysOf, planImport, type ImportPlan, type RowAction } from './plan.js';
+import { matchKeysOf, type NoNote, planImport, type ImportPlan, type RowAction } from './plan.js';
+import { type RowLabel, type SingleProblem, type WordedProblem, worded } from './problems.js';
 import { checkRecord, type ImportRecord, type RawContact, rawFromCells, type RowError } from './records.js';
 import { looksLikeVcard, readVcards } from './vcard-read.js';
 
@@ -43,7 +44,7 @@ export interface ContactImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
-export interface PreviewRow {
+export type PreviewRow = {
   row: number;
   action: RowAction;
   contactId: string | null;
@@ -54,8 +55,8 @@ export interface PreviewRow {
   address: Record<string, string> | null;
   language: string | null;
   timezone: string | null;
-  message: string | null;
-}
+  /** What is wrong with the row, or why it is skipped or merged: `message` in English, with its code and facts. */
+} & (WordedProblem | NoNote);
 
 export interface ContactImportResult {
   id: string;
@@ -90,7 +91,7 @@ interface Parsed {
   errors: RowError[];
   mapping: Record<string, ImportField> | null;
   notes: string[];
-  label: 'row' | 'card';
+  label: RowLabel;
 }
 
 const PHASE_SPAN: Record<ImportPhase, [number, number]> = {
@@ -198,7 +199,7 @@ async function runImport(
     errorCount: new Set(errors.map((e) => e.row)).size,
     errors: errors.slice(0, MAX_LISTED_ERRORS),
     mapping: parsed.mapping,
-    ...(previewRows > 0 ? { preview: preview(records, errors, plan, previewRows) } : {}),
+    ...(previewRows > 0 ? { preview: preview(records, errors, plan, previewRows, parsed.label) } : {}),
   };
 }
 
@@ -221,14 +222,10 @@ function parseCsv(text: string, mapping: Record<string, string>): Parsed {
   const errors: RowError[] = [];
   const raws: RawContact[] = [];
   const width = table.headers.length;
-  const separator = table.delimiter === '\t' ? 'tab' : `"${table.delimiter}"`;
   for (const { row, cells } of table.rows) {
     const extra = cells.slice(width).filter((c) => c.trim() !== '');
     if (extra.length > 0) {
-      errors.push({
-        row,
-        message: `row ${row}: has ${width + extra.length} values but the header names ${width} columns; a value that contains the separator (${separator}) must be in double quotes`,
-      });
+      errors.push({ row, ...worded({ code: 'extra_values', facts: { values: width + extra.length, columns: width, separator: table.delimiter } }, { label: 'row', row }) });
       continue;
     }
     raws.push(rawFromCells(row, cells, resolved.columns));
@@ -242,15 +239,21 @@ function parseVcard(text: string): Parsed {
   return { format: 'vcard', raws: cards, errors, mapping: null, notes: [], label: 'card' };
 }
 
-function preview(records: ImportRecord[], errors: RowError[], plan: ImportPlan, limit: number): PreviewRow[] {
+function preview(records: ImportRecord[], errors: RowError[], plan: ImportPlan, limit: number, label: RowLabel): PreviewRow[] {
   const byRow = new Map(records.map((r) => [r.row, r]));
-  const errorsByRow = new Map<number, string[]>();
-  for (const error of errors) errorsByRow.set(error.row, [...(errorsByRow.get(error.row) ?? []), error.message]);
+  const errorsByRow = new Map<number, RowError[]>();
+  for (const error of errors) errorsByRow.set(error.row, [...(errorsByRow.get(error.row) ?? []), error]);
   const rows = [...new Set([...byRow.keys(), ...errorsByRow.keys()])].filter((row) => row > 0).sort((a, b) => a - b).slice(0, limit);
   return rows.map((row): PreviewRow => {
     const record = byRow.get(row);
     const outcome = plan.outcomes.get(row);
     const problems = errorsByRow.get(row);
+    const note = problems
+      ? problems.length === 1
+        ? noteOf(problems[0]!)
+        : // "row 3: phone …; email …": the row is named once.
+          worded({ code: 'several_problems', facts: { problems: problems.map((p) => ({ code: p.code, facts: p.facts }) as SingleProblem) } }, { label, row })
+      : noteOf(outcome ?? { message: null, code: null, facts: null });
     return {
       row,
       action: problems ? 'error' : (outcome?.action ?? 'error'),
@@ -262,8 +265,12 @@ function preview(records: ImportRecord[], errors: RowError[], plan: ImportPlan, 
       address: record?.address ?? null,
       language: record?.language ?? null,
       timezone: record?.timezone ?? null,
-      // "row 3: phone …; email …": the row is named once.
-      message: problems ? problems.map((p, i) => (i === 0 ? p : p.replace(/^(row|card) \d+: /, ''))).join('; ') : (outcome?.message ?? null),
+      ...note,
     };
   });
+}
+
+/** Only the note of a row error or outcome: its message, code and facts. */
+function noteOf(from: WordedProblem | NoNote): WordedProblem | NoNote {
+  return from.code === null ? { message: null, code: null, facts: null } : ({ message: from.message, code: from.code, facts: from.facts } as WordedProblem);
 }

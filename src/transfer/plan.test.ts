@@ -94,7 +94,15 @@ describe('planImport', () => {
     const ana = contact('c1', { name: 'Ana', identities: [{ kind: 'email', value: 'ana@x.pe' }] });
     const plan = planImport([record(2, { name: 'Ana', emails: ['ana@x.pe'] })], existingOf(ana));
     expect(plan.updates).toEqual([]);
-    expect(plan.outcomes.get(2)).toMatchObject({ action: 'skip', contactId: 'c1' });
+    expect(plan.outcomes.get(2)).toEqual({
+      row: 2,
+      action: 'skip',
+      contactId: 'c1',
+      sameAsRow: null,
+      message: 'contact c1 already has all of this',
+      code: 'already_has_all',
+      facts: { contactId: 'c1', contactName: 'Ana' },
+    });
   });
 
   it('refuses a person who would join two existing contacts, naming both', () => {
@@ -104,6 +112,18 @@ describe('planImport', () => {
     expect(plan.creates).toEqual([]);
     expect(plan.updates).toEqual([]);
     expect(plan.errors.map((e) => e.row)).toEqual([2, 3]);
+    expect(plan.errors[1]).toMatchObject({
+      code: 'matches_several_contacts',
+      facts: {
+        label: 'row',
+        rows: [2, 3],
+        contacts: [
+          { id: 'c1', name: 'Ana', handles: [{ kind: 'phone', value: '+51987654321' }] },
+          { id: 'c2', name: 'Ana P', handles: [{ kind: 'email', value: 'ana@x.pe' }] },
+        ],
+      },
+    });
+    expect(plan.outcomes.get(3)).toMatchObject({ action: 'error', code: 'matches_several_contacts', message: plan.errors[1]!.message });
     expect(plan.errors[1]!.message).toMatch(/^row 3: this person matches 2 existing contacts \(rows 2, 3 are the same person\): phone \+51987654321 belongs to contact c1 \(Ana\); email ana@x.pe belongs to contact c2 \(Ana P\)\. Merge those contacts first/);
   });
 });

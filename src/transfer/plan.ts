@@ -3,6 +3,7 @@
 // the new handles, tags and empty fields, and nothing is duplicated. A person who would join two existing contacts is
 // refused with a reason: merging existing contacts is the owner's call, made on purpose (POST /contacts/:id/merge).
 import { identityMatchKey } from '../core/identity.js';
+import { type ImportProblem, type MatchedContact, type RowLabel, type WordedProblem, worded } from './problems.js';
 import type { ImportIdentity, ImportRecord, RowError } from './records.js';
 
 /** A contact already in the workspace, as far as an import can change it. */
@@ -49,16 +50,21 @@ export interface PlannedUpdate {
 
 export type RowAction = 'create' | 'update' | 'merge' | 'skip' | 'error';
 
-export interface RowOutcome {
+/** A row's outcome without a note. */
+export type NoNote = { message: null; code: null; facts: null };
+
+export type RowOutcome = {
   row: number;
   action: RowAction;
   /** The existing contact the row updates or repeats; null for new contacts. */
   contactId: string | null;
   /** For rows folded into another row of the file: that row. */
   sameAsRow: number | null;
-  /** Why a row is skipped, or what is wrong with it. */
-  message: string | null;
-}
+  /** Why a row is skipped, or what is wrong with it (`message`, in English, with its code and facts), or nothing. */
+} & (WordedProblem | NoNote);
+
+const NO_NOTE: NoNote = { message: null, code: null, facts: null };
+const note = (problem: ImportProblem): WordedProblem => worded(problem);
 
 export interface ImportPlan {
   creates: PlannedCreate[];
@@ -107,7 +113,7 @@ interface Draft extends ContactFields {
   tags: Set<string>;
 }
 
-export function planImport(records: readonly ImportRecord[], existing: ExistingContacts, label: 'row' | 'card' = 'row'): ImportPlan {
+export function planImport(records: readonly ImportRecord[], existing: ExistingContacts, label: RowLabel = 'row'): ImportPlan {
   const plan: ImportPlan = { creates: [], updates: [], outcomes: new Map(), errors: [] };
   for (const group of groupRecords(records)) {
     const matched = [...new Set(matchKeysOf(group).flatMap((key) => existing.byMatchKey.get(key) ?? []))];
@@ -159,17 +165,22 @@ function absorb(draft: Draft, record: ImportRecord): { fields: Partial<ContactFi
 const addsNothing = (added: ReturnType<typeof absorb>) =>
   Object.keys(added.fields).length === 0 && added.identities.length === 0 && added.tags.length === 0;
 
-function planCreate(plan: ImportPlan, group: ImportRecord[], label: 'row' | 'card'): void {
+function planCreate(plan: ImportPlan, group: ImportRecord[], label: RowLabel): void {
   const draft = draftOf(null);
   const firstRow = group[0]!.row;
   for (const record of group) {
     const added = absorb(draft, record);
     if (record.row === firstRow) {
-      plan.outcomes.set(record.row, { row: record.row, action: 'create', contactId: null, sameAsRow: null, message: null });
-    } else if (addsNothing(added)) {
-      plan.outcomes.set(record.row, { row: record.row, action: 'skip', contactId: null, sameAsRow: firstRow, message: `same person as ${label} ${firstRow}, nothing new` });
+      plan.outcomes.set(record.row, { row: record.row, action: 'create', contactId: null, sameAsRow: null, ...NO_NOTE });
     } else {
-      plan.outcomes.set(record.row, { row: record.row, action: 'merge', contactId: null, sameAsRow: firstRow, message: `same person as ${label} ${firstRow}; merged into one contact` });
+      const code = addsNothing(added) ? 'same_person_nothing_new' : 'same_person_merged';
+      plan.outcomes.set(record.row, {
+        row: record.row,
+        action: addsNothing(added) ? 'skip' : 'merge',
+        contactId: null,
+        sameAsRow: firstRow,
+        ...note({ code, facts: { label, sameAsRow: firstRow } }),
+      });
     }
   }
   plan.creates.push({
@@ -197,7 +208,7 @@ function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingCo
       action: addsNothing(added) ? 'skip' : 'update',
       contactId: contact.id,
       sameAsRow: null,
-      message: addsNothing(added) ? `contact ${contact.id} already has all of this` : null,
+      ...(addsNothing(added) ? note({ code: 'already_has_all', facts: { contactId: contact.id, contactName: contact.name } }) : NO_NOTE),
     });
   }
   if (Object.keys(update.fields).length === 0 && update.addIdentities.length === 0 && update.addTags.length === 0) return;
@@ -206,26 +217,20 @@ function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingCo
   plan.updates.push(update);
 }
 
-function refuseGroup(plan: ImportPlan, group: ImportRecord[], contactIds: string[], existing: ExistingContacts, label: 'row' | 'card'): void {
-  const owners = contactIds.map((id) => {
-    const contact = existing.contacts.get(id);
-    const handles = [
-      ...new Set(
-        group
-          .flatMap((r) => r.identities)
-          .filter((i) => (existing.byMatchKey.get(identityMatchKey(i.kind, i.value)) ?? []).includes(id))
-          .map((i) => `${i.kind} ${i.value}`),
-      ),
-    ];
-    return `${handles.join(' and ')} belong${handles.length === 1 ? 's' : ''} to contact ${id}${contact?.name ? ` (${contact.name})` : ''}`;
+function refuseGroup(plan: ImportPlan, group: ImportRecord[], contactIds: string[], existing: ExistingContacts, label: RowLabel): void {
+  const contacts = contactIds.map((id): MatchedContact => {
+    const seen = new Set<string>();
+    const handles = group
+      .flatMap((r) => r.identities)
+      .filter((i) => (existing.byMatchKey.get(identityMatchKey(i.kind, i.value)) ?? []).includes(id))
+      .filter((i) => !seen.has(`${i.kind} ${i.value}`) && seen.add(`${i.kind} ${i.value}`))
+      .map((i) => ({ kind: i.kind, value: i.value }));
+    return { id, name: existing.contacts.get(id)?.name ?? null, handles };
   });
   const rows = group.map((r) => r.row);
-  const together = rows.length > 1 ? ` (${label}s ${rows.join(', ')} are the same person)` : '';
   for (const record of group) {
-    const message =
-      `${label} ${record.row}: this person matches ${contactIds.length} existing contacts${together}: ${owners.join('; ')}. ` +
-      `Merge those contacts first (POST /api/v1/contacts/${contactIds[0]}/merge), or correct the row.`;
-    plan.errors.push({ row: record.row, message });
-    plan.outcomes.set(record.row, { row: record.row, action: 'error', contactId: null, sameAsRow: null, message });
+    const error = worded({ code: 'matches_several_contacts', facts: { label, rows, contacts } }, { label, row: record.row });
+    plan.errors.push({ row: record.row, ...error });
+    plan.outcomes.set(record.row, { row: record.row, action: 'error', contactId: null, sameAsRow: null, ...error });
   }
 }

@@ -76,6 +76,16 @@ describe('checkRecord', () => {
     expect(messages(check({ viber: ['a b'] }))[0]).toBe("row 7: Viber id 'a b' is not valid: it must be 1-200 characters without spaces");
   });
 
+  it('gives each problem its code and the facts it quotes', () => {
+    const result = check({ phone: ['12ab'], whatsapp: ['5.19877E+10'] });
+    expect('errors' in result && result.errors.map(({ code, facts }) => ({ code, facts }))).toEqual([
+      { code: 'phone_invalid', facts: { field: 'phone', value: '12ab', region: 'PE' } },
+      { code: 'phone_mangled', facts: { field: 'whatsapp', value: '5.19877E+10' } },
+    ]);
+    const nobody = check({ name: ['Ana'] });
+    expect('errors' in nobody && nobody.errors).toEqual([{ row: 7, code: 'no_way_to_reach', facts: {}, message: expect.stringMatching(/^row 7: has no phone/) }]);
+  });
+
   it('labels vCards as cards', () => {
     expect(messages(checkRecord({ row: 3, values: { email: ['x'] } }, { defaultRegion: null, label: 'card' }))[0]).toMatch(/^card 3: email 'x'/);
   });

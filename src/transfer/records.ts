@@ -1,9 +1,11 @@
 // One imported person, from a CSV row or a vCard, checked and normalised: phones in E.164, emails lower-case, tags
 // split, the address put together. Everything wrong with a row is reported in one message per problem, each naming
-// the row and the value ("row 7: phone '12ab' is not a phone number for PE"), so the file can be fixed in one pass.
+// the row and the value ("row 7: phone '12ab' is not a phone number for PE"), so the file can be fixed in one pass;
+// each problem also carries its code and facts (problems.ts), to be worded in the staff's language.
 import { isTimeZone } from '../core/time-zone.js';
 import { type IdentityKind, InvalidIdentityError, normalizeEmail, normalizeIdentity, normalizePhone } from '../core/identity.js';
 import { ADDRESS_FIELDS, type ImportField } from './fields.js';
+import { type HandleField, type SingleProblem, type WordedProblem, worded } from './problems.js';
 
 export type Consent = 'granted' | 'revoked' | 'unknown';
 
@@ -32,36 +34,24 @@ export interface ImportRecord {
   timezone: string | null;
 }
 
-export interface RowError {
-  row: number;
-  message: string;
-}
+/** One problem of one row (or card): its English sentence, which names the row, with its code and facts. */
+export type RowError = { row: number } & WordedProblem;
 
 export type RecordResult = { record: ImportRecord } | { errors: RowError[] };
 
-const HANDLE_FIELDS = ['phone', 'email', 'whatsapp', 'telegram', 'viber', 'messenger', 'instagram'] as const;
+const HANDLE_FIELDS = ['phone', 'email', 'whatsapp', 'telegram', 'viber', 'messenger', 'instagram'] as const satisfies readonly HandleField[];
 const MAX_NAME = 200;
 const MAX_TAG = 50;
 const MAX_TAGS = 50;
 const MAX_HANDLES = 50;
 
-const LABELS: Record<(typeof HANDLE_FIELDS)[number], string> = {
-  phone: 'phone',
-  email: 'email',
-  whatsapp: 'WhatsApp number',
-  telegram: 'Telegram id',
-  viber: 'Viber id',
-  messenger: 'Messenger id',
-  instagram: 'Instagram id',
-};
-
 const YES = new Set(['yes', 'y', 'si', 'sí', 's', 'true', '1', 'x', 'granted', 'ok', 'acepta', 'opt in', 'optin', 'subscribed', 'suscrito']);
 const NO = new Set(['no', 'n', 'false', '0', 'revoked', 'opt out', 'optout', 'unsubscribed', 'baja', 'rechaza']);
 
 export function checkRecord(raw: RawContact, options: { defaultRegion: string | null; label?: 'row' | 'card' }): RecordResult {
-  const label = `${options.label ?? 'row'} ${raw.row}`;
+  const at = { label: options.label ?? 'row', row: raw.row };
   const errors: RowError[] = [];
-  const fail = (message: string) => errors.push({ row: raw.row, message: `${label}: ${message}` });
+  const fail = (problem: SingleProblem) => errors.push({ row: raw.row, ...worded(problem, at) });
   const texts = (field: ImportField) => (raw.values[field] ?? []).map((v) => v.trim()).filter(Boolean);
   const first = (field: ImportField) => texts(field)[0] ?? null;
 
@@ -71,7 +61,7 @@ export function checkRecord(raw: RawContact, options: { defaultRegion: string | 
     const word = consentText.toLowerCase().normalize('NFC');
     if (YES.has(word)) consent = 'granted';
     else if (NO.has(word)) consent = 'revoked';
-    else fail(`consent '${consentText}' is neither yes nor no (write yes/no, sí/no, true/false or 1/0, or leave it empty)`);
+    else fail({ code: 'consent_unclear', facts: { value: consentText } });
   }
 
   const identities: ImportIdentity[] = [];
@@ -86,14 +76,14 @@ export function checkRecord(raw: RawContact, options: { defaultRegion: string | 
       }
     }
   }
-  if (identities.length > MAX_HANDLES) fail(`has ${identities.length} phones, emails and handles; at most ${MAX_HANDLES} are kept per contact`);
+  if (identities.length > MAX_HANDLES) fail({ code: 'too_many_handles', facts: { count: identities.length, limit: MAX_HANDLES } });
 
   const name = composeName(first('name'), texts('givenName').join(' ') || null, texts('familyName').join(' ') || null);
-  if (name && name.length > MAX_NAME) fail(`name is ${name.length} characters long; at most ${MAX_NAME} are kept`);
+  if (name && name.length > MAX_NAME) fail({ code: 'name_too_long', facts: { length: name.length, limit: MAX_NAME } });
 
   const tags = [...new Set(texts('tags').flatMap((cell) => cell.split(/[,;|]/)).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  for (const tag of tags) if (tag.length > MAX_TAG) fail(`tag '${tag}' is longer than ${MAX_TAG} characters`);
-  if (tags.length > MAX_TAGS) fail(`has ${tags.length} tags; at most ${MAX_TAGS} are kept per contact`);
+  for (const tag of tags) if (tag.length > MAX_TAG) fail({ code: 'tag_too_long', facts: { tag, limit: MAX_TAG } });
+  if (tags.length > MAX_TAGS) fail({ code: 'too_many_tags', facts: { count: tags.length, limit: MAX_TAGS } });
 
   const address: Record<string, string> = {};
   for (const part of ADDRESS_FIELDS) {
@@ -102,12 +92,12 @@ export function checkRecord(raw: RawContact, options: { defaultRegion: string | 
   }
 
   const timezone = first('timezone');
-  if (timezone && !isTimeZone(timezone)) fail(`time zone '${timezone}' is not an IANA time zone such as America/Lima`);
+  if (timezone && !isTimeZone(timezone)) fail({ code: 'bad_time_zone', facts: { value: timezone } });
   const language = first('language');
-  if (language && language.length > 20) fail(`language '${language}' is not a language code such as es or en`);
+  if (language && language.length > 20) fail({ code: 'bad_language', facts: { value: language } });
 
   const hadHandles = HANDLE_FIELDS.some((kind) => texts(kind).length > 0);
-  if (!hadHandles) fail('has no phone, email or other way to reach the person; a contact needs at least one');
+  if (!hadHandles) fail({ code: 'no_way_to_reach', facts: {} });
 
   if (errors.length > 0) return { errors };
   return {
@@ -138,12 +128,11 @@ function splitHandles(kind: (typeof HANDLE_FIELDS)[number], cell: string): strin
   return text.split(separators).map((v) => v.trim()).filter(Boolean);
 }
 
-function normalizeHandle(kind: (typeof HANDLE_FIELDS)[number], raw: string, region: string | null, fail: (message: string) => void): string | null {
-  const what = LABELS[kind];
+function normalizeHandle(kind: HandleField, raw: string, region: string | null, fail: (problem: SingleProblem) => void): string | null {
   if (kind === 'phone' || kind === 'whatsapp') {
     // Spreadsheets turn long numbers into 5.19877E+10 and lose digits: nothing can bring them back.
     if (/^\d+(\.\d+)?e\+\d+$/i.test(raw)) {
-      fail(`${what} '${raw}' was turned into a number by the spreadsheet and lost its digits; format the column as text and export again`);
+      fail({ code: 'phone_mangled', facts: { field: kind, value: raw } });
       return null;
     }
     const text = raw.replace(/^(\d+)\.0$/, '$1');
@@ -160,11 +149,7 @@ function normalizeHandle(kind: (typeof HANDLE_FIELDS)[number], raw: string, regi
           // Not international either: reported below.
         }
       }
-      fail(
-        region
-          ? `${what} '${raw}' is not a phone number for ${region} (write it with its country code, e.g. +51 987 654 321, if it is from elsewhere)`
-          : `${what} '${raw}' is not a phone number (write it with its country code, e.g. +51 987 654 321, or set the workspace's default country)`,
-      );
+      fail({ code: 'phone_invalid', facts: { field: kind, value: raw, region } });
       return null;
     }
   }
@@ -178,12 +163,10 @@ function normalizeHandle(kind: (typeof HANDLE_FIELDS)[number], raw: string, regi
   }
 }
 
-function handleError(kind: (typeof HANDLE_FIELDS)[number], raw: string): string {
-  if (kind === 'email') return `email '${raw}' is not an email address (write it as name@example.com)`;
-  if (kind === 'telegram' && /^[^\s]{1,200}$/.test(raw)) {
-    return `Telegram id '${raw}' is not a number: a bot can write to a person only by the id Telegram gives it (e.g. 123456789), not by a username; map the column to "ignore", and Lifeline adds the id when the customer first writes to your bot`;
-  }
-  return `${LABELS[kind]} '${raw}' is not valid: it must be 1-200 characters without spaces`;
+function handleError(kind: Exclude<HandleField, 'phone' | 'whatsapp'>, raw: string): SingleProblem {
+  if (kind === 'email') return { code: 'email_invalid', facts: { value: raw } };
+  if (kind === 'telegram' && /^[^\s]{1,200}$/.test(raw)) return { code: 'telegram_username', facts: { value: raw } };
+  return { code: 'handle_invalid', facts: { field: kind, value: raw } };
 }
 
 /** A CSV row as field values, by the resolved mapping; cells past the last mapped column are ignored. */

@@ -3,6 +3,7 @@
 // one broken card is reported by its number and the others still import.
 import ICAL from 'ical.js';
 import type { ImportField } from './fields.js';
+import { worded } from './problems.js';
 import type { RawContact, RowError } from './records.js';
 
 export interface VcardReadResult {
@@ -30,7 +31,7 @@ export function looksLikeVcard(text: string): boolean {
 export function readVcards(text: string): VcardReadResult {
   const blocks = text.match(CARD) ?? [];
   if (blocks.length === 0) {
-    return { cards: [], errors: [{ row: 0, message: 'The file holds no vCard: each contact must start with BEGIN:VCARD and end with END:VCARD.' }] };
+    return { cards: [], errors: [{ row: 0, ...worded({ code: 'no_vcard', facts: {} }) }] };
   }
   const cards: RawContact[] = [];
   const errors: RowError[] = [];
@@ -39,7 +40,8 @@ export function readVcards(text: string): VcardReadResult {
     try {
       cards.push({ row: number, values: valuesOf(new ICAL.Component(ICAL.parse(textTimeZones(namedParameters(unfoldQuotedPrintable(block)))) as unknown[])) });
     } catch (error) {
-      errors.push({ row: number, message: `card ${number}: could not be read (${error instanceof Error ? error.message : String(error)}); export it again from the address book` });
+      const why = error instanceof Error ? error.message : String(error);
+      errors.push({ row: number, ...worded({ code: 'card_unreadable', facts: { error: why } }, { label: 'card', row: number }) });
     }
   });
   return { cards, errors };

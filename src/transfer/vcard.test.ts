@@ -47,7 +47,7 @@ describe('readVcards', () => {
   it('reports a broken card by number and keeps the others', () => {
     const { cards, errors } = readVcards('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ok\r\nEMAIL:ok@x.pe\r\nEND:VCARD\r\nBEGIN:VCARD\r\nthis is not a property\r\nEND:VCARD\r\n');
     expect(cards).toHaveLength(1);
-    expect(errors).toEqual([{ row: 2, message: expect.stringMatching(/^card 2: could not be read/) }]);
+    expect(errors).toEqual([{ row: 2, message: expect.stringMatching(/^card 2: could not be read/), code: 'card_unreadable', facts: { error: expect.any(String) } }]);
   });
 
   it('reads a time zone name in a vCard 3.0 card, where TZ is an offset by default', () => {

@@ -322,6 +322,15 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     await summary.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: 20_000 });
     expect(await summary.locator('.import-counts dd').allTextContents()).toEqual(['4', '2', '0', '1', '0', '1']);
     await summary.getByText('Row 3:', { exact: false }).waitFor();
+    // In Spanish, the problems are worded in Spanish too, the country by its name.
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+    await summary
+      .locator('.row-errors li')
+      .filter({ hasText: /^Fila 3: el teléfono «12ab» no es un número válido de Perú .*; el correo «malo@» no es una dirección de correo/ })
+      .waitFor();
+    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    // The language follows the browser again, as the other tests expect.
+    await page.evaluate(() => localStorage.removeItem('lifeline.language'));
 
     const ana = await s.findContacts<ContactView>('Ana Torres');
     expect(ana).toHaveLength(1);
@@ -368,7 +377,7 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     const cronologia = small.getByRole('region', { name: 'Cronología' });
     await cronologia.getByText(/^Declarado por .*: Our WhatsApp number was banned <b>this morning<\/b>\.$/).waitFor();
     await cronologia.getByText(/^Cerrado por /).waitFor();
-    await small.locator('.action[data-action="notify"] .action-detail').filter({ hasText: 'Avisando por otro canal a 1 cliente afectado.' }).waitFor();
+    await small.locator('.action[data-action="notify"] .action-detail').filter({ hasText: 'Un mensaje por otro canal para 1 cliente afectado.' }).waitFor();
     expect(await small.locator('main').textContent()).not.toMatch(/Declared by|Closed by|affected customer/);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(small, 'planb-incident-phone-es');

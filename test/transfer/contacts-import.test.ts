@@ -23,9 +23,19 @@ interface ImportResult {
   skipped: number;
   merged: number;
   errorCount: number;
-  errors: { row: number; message: string }[];
+  errors: { row: number; message: string; code: string; facts: Record<string, unknown> }[];
   mapping: Record<string, string> | null;
-  preview?: { row: number; action: string; name: string | null; identities: { kind: string; value: string }[]; tags: string[]; contactId: string | null; message: string | null }[];
+  preview?: {
+    row: number;
+    action: string;
+    name: string | null;
+    identities: { kind: string; value: string }[];
+    tags: string[];
+    contactId: string | null;
+    message: string | null;
+    code: string | null;
+    facts: Record<string, unknown> | null;
+  }[];
 }
 
 /** Windows-1252 bytes for the text (what Excel on a Spanish Windows saves), CRLF line ends. */
@@ -84,11 +94,22 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       expect(res.statusCode, res.body).toBe(200);
       const result = res.json<ImportResult>();
       expect(result).toMatchObject({ dryRun: true, format: 'csv', encoding: 'windows-1252', total: 11, created: 4, updated: 1, merged: 1, skipped: 1, errorCount: 4 });
+      // Each problem in English (unchanged), with its code and the facts it quotes, to be worded in Spanish.
       expect(result.errors).toEqual([
-        { row: 5, message: "row 5: phone '12ab' is not a phone number for PE (write it with its country code, e.g. +51 987 654 321, if it is from elsewhere)" },
-        { row: 8, message: 'row 8: has no phone, email or other way to reach the person; a contact needs at least one' },
-        { row: 10, message: 'row 10: has 8 values but the header names 6 columns; a value that contains the separator (";") must be in double quotes' },
-        { row: 12, message: "row 12: email 'not-an-email' is not an email address (write it as name@example.com)" },
+        {
+          row: 5,
+          message: "row 5: phone '12ab' is not a phone number for PE (write it with its country code, e.g. +51 987 654 321, if it is from elsewhere)",
+          code: 'phone_invalid',
+          facts: { field: 'phone', value: '12ab', region: 'PE' },
+        },
+        { row: 8, message: 'row 8: has no phone, email or other way to reach the person; a contact needs at least one', code: 'no_way_to_reach', facts: {} },
+        {
+          row: 10,
+          message: 'row 10: has 8 values but the header names 6 columns; a value that contains the separator (";") must be in double quotes',
+          code: 'extra_values',
+          facts: { values: 8, columns: 6, separator: ';' },
+        },
+        { row: 12, message: "row 12: email 'not-an-email' is not an email address (write it as name@example.com)", code: 'email_invalid', facts: { value: 'not-an-email' } },
       ]);
       expect(result.notes[0]).toMatch(/not valid UTF-8.*Windows-1252/);
       expect(result.notes[1]).toMatch(/Columns not imported: "Notas"/);
@@ -97,11 +118,12 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       const preview = new Map(result.preview!.map((p) => [p.row, p]));
       expect(preview.get(2)).toMatchObject({ action: 'create', name: 'José Peña', tags: ['vip', 'lima'], identities: [{ kind: 'phone', value: '+51987654321' }, { kind: 'email', value: 'jose@example.pe' }] });
       expect(preview.get(3)).toMatchObject({ action: 'create', name: 'Pérez; María', identities: [{ value: '+51912345678' }, { value: 'maria@example.pe' }] });
-      expect(preview.get(6)).toMatchObject({ action: 'merge', message: 'same person as row 2; merged into one contact' });
+      expect(preview.get(6)).toMatchObject({ action: 'merge', message: 'same person as row 2; merged into one contact', code: 'same_person_merged', facts: { label: 'row', sameAsRow: 2 } });
       expect(preview.get(7)).toMatchObject({ action: 'create', name: 'Ana “La Flaca” Núñez' });
       expect(preview.get(9)).toMatchObject({ action: 'update', contactId: existing.json<ContactBody>().id });
-      expect(preview.get(11)).toMatchObject({ action: 'skip' });
-      expect(preview.get(5)).toMatchObject({ action: 'error' });
+      expect(preview.get(11)).toMatchObject({ action: 'skip', code: 'same_person_nothing_new', facts: { label: 'row', sameAsRow: 2 } });
+      expect(preview.get(5)).toMatchObject({ action: 'error', message: result.errors[0]!.message, code: 'phone_invalid', facts: { field: 'phone', value: '12ab', region: 'PE' } });
+      expect(preview.get(2)).toMatchObject({ message: null, code: null, facts: null });
       expect(preview.has(4)).toBe(false);
 
       expect((await contacts()).map((c) => c.name)).toEqual(['Cliente Antiguo']);
@@ -152,6 +174,11 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       const previewed = (result as ImportResult & { preview: { row: number; message: string | null }[] }).preview.find((p) => p.row === 2)!;
       expect(previewed.message).toMatch(/^row 2: phone '12ab' .*; email 'ana@' /);
       expect(previewed.message!.match(/row 2/g)).toHaveLength(1);
+      expect(result.errors.map((e) => e.code)).toEqual(['phone_invalid', 'email_invalid']);
+      expect(previewed).toMatchObject({
+        code: 'several_problems',
+        facts: { problems: [{ code: 'phone_invalid', facts: { value: '12ab' } }, { code: 'email_invalid', facts: { value: 'ana@' } }] },
+      });
     });
 
     it('takes JSON {csv, mapping}: the mapping wins over the headers', async () => {

@@ -10,6 +10,7 @@ import type { WorkspaceSettings } from '../../store/workspaces.js';
 import { exportWorkspace } from '../../transfer/export-workspace.js';
 import { IMPORT_FIELDS } from '../../transfer/fields.js';
 import { type ContactImportResult, MAX_IMPORT_ROWS, startContactImport } from '../../transfer/import-contacts.js';
+import { IMPORT_PROBLEM_CODES } from '../../transfer/problems.js';
 import { MAX_RETENTION_DAYS, startRetention } from '../../transfer/retention.js';
 import { contactToVcard, vcardFileName } from '../../transfer/vcard-write.js';
 import { ZipWriter } from '../../transfer/zip-stream.js';
@@ -55,7 +56,20 @@ const ImportBody = z
   })
   .refine((b) => [b.csv, b.vcard, b.file].filter((v) => v !== undefined).length === 1, 'send exactly one of csv or vcard (or the file itself as a text/csv or text/vcard body)');
 
-const RowErrorSchema = z.object({ row: z.number().int().describe('As a spreadsheet numbers it (the header is row 1); for vCards, the card number.'), message: z.string() });
+// Optional: results of imports run before Lifeline kept them have neither.
+const ProblemCode = z
+  .enum(IMPORT_PROBLEM_CODES)
+  .describe('Which case `message` is, to word it in another language (with `facts`); several_problems: a preview row with more than one (facts.problems lists each code and its facts).');
+const ProblemFacts = z
+  .record(z.string(), z.unknown())
+  .describe('The values the message quotes: field, value, region, counts and limits, label ("row" or "card"), row numbers, contact ids and names.');
+
+const RowErrorSchema = z.object({
+  row: z.number().int().describe('As a spreadsheet numbers it (the header is row 1); for vCards, the card number.'),
+  message: z.string().describe('In English, naming the row ("row 7: …").'),
+  code: ProblemCode.optional(),
+  facts: ProblemFacts.optional(),
+});
 
 const ImportResultSchema = z.object({
   id: z.string(),
@@ -84,7 +98,9 @@ const ImportResultSchema = z.object({
         address: z.record(z.string(), z.string()).nullable(),
         language: z.string().nullable(),
         timezone: z.string().nullable(),
-        message: z.string().nullable(),
+        message: z.string().nullable().describe('What is wrong with the row, or why it is skipped or merged, in English; null when there is nothing to say.'),
+        code: ProblemCode.nullable().optional(),
+        facts: ProblemFacts.nullable().optional(),
       }),
     )
     .optional(),

@@ -6,6 +6,7 @@ import { ApiError, get } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
+import { importProblemText } from './problems';
 import { strings } from './strings';
 import { IMPORT_FIELDS, type ImportField, type ImportJob, type ImportResult } from './types';
 import { type FileFormat, fileFormat, uploadFile } from './upload';
@@ -225,7 +226,9 @@ function Preview({ preview, mapping, disabled, onRemap }: { preview: ImportResul
                 )}
                 {row.sameAsRow !== null && <span className="muted">{fill(s.sameAsRow, { n: row.sameAsRow })}</span>}
                 {/* A merged row's message says again what sameAsRow says. */}
-                {row.message && row.action !== 'merge' && <span className={row.action === 'error' ? 'field-error' : 'muted'}>{withoutRowLabel(row.message)}</span>}
+                {row.message && row.action !== 'merge' && (
+                  <span className={row.action === 'error' ? 'field-error' : 'muted'}>{importProblemText({ message: row.message, code: row.code, facts: row.facts }, language)}</span>
+                )}
               </li>
             ))}
           </ul>
@@ -269,11 +272,12 @@ function Summary({ result }: { result: ImportResult }) {
 
 function RowErrors({ result }: { result: ImportResult }) {
   const s = useStrings(strings);
+  const { language } = useLanguage();
   if (result.errors.length === 0) return null;
   const label = result.format === 'vcard' ? s.cardN : s.rowN;
   // One line per row: a row with two problems says both.
   const byRow = new Map<number, string[]>();
-  for (const e of result.errors) byRow.set(e.row, [...(byRow.get(e.row) ?? []), withoutRowLabel(e.message)]);
+  for (const e of result.errors) byRow.set(e.row, [...(byRow.get(e.row) ?? []), importProblemText(e, language)]);
   const rows = [...byRow].slice(0, ERRORS_SHOWN);
   return (
     <div className="row-errors">
@@ -288,9 +292,4 @@ function RowErrors({ result }: { result: ImportResult }) {
       {result.errorCount > rows.length && <p className="muted">{fill(s.errorsMore, { n: result.errorCount - rows.length })}</p>}
     </div>
   );
-}
-
-/** The server's messages start with "row 7: " (or "card 7: ") for the command line; the page shows the row itself. */
-function withoutRowLabel(message: string): string {
-  return message.replace(/^(row|card) \d+: /, '');
 }

@@ -18,6 +18,16 @@ export interface PreviewRow {
   language: string | null;
   timezone: string | null;
   message: string | null;
+  /** Which case `message` is, with the values it quotes, to word it in Spanish (problems.ts); absent in older results. */
+  code?: string | null;
+  facts?: Record<string, unknown> | null;
+}
+
+export interface RowError {
+  row: number;
+  message: string;
+  code?: string;
+  facts?: Record<string, unknown>;
 }
 
 export interface ImportResult {
@@ -32,7 +42,7 @@ export interface ImportResult {
   skipped: number;
   merged: number;
   errorCount: number;
-  errors: { row: number; message: string }[];
+  errors: RowError[];
   mapping: Record<string, ImportField> | null;
   preview?: PreviewRow[];
 }
