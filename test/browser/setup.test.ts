@@ -54,5 +54,16 @@ describe.skipIf(browserUnavailable !== null)('first-run setup in chromium', { ti
     await other.goto(`${url}/`);
     await other.getByRole('heading', { name: 'Sign in to Lifeline' }).waitFor();
     expect(await other.getByRole('heading', { name: 'Set up Lifeline' }).count()).toBe(0);
+
+    // A wrong password, in a Spanish browser: said in Spanish.
+    const spanish = await browser.newContext({ locale: 'es-PE' });
+    const es = await spanish.newPage();
+    await es.goto(`${url}/`);
+    await es.getByRole('heading', { name: 'Entrar en Lifeline' }).waitFor();
+    await es.getByLabel('Correo').fill('sol@panaderia.example');
+    await es.getByLabel('Contraseña').fill('not the bakery password');
+    await es.getByRole('button', { name: 'Entrar' }).click();
+    await es.getByRole('alert').filter({ hasText: 'Correo o contraseña incorrectos.' }).waitFor();
+    await spanish.close();
   });
 });

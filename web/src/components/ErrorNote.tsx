@@ -1,16 +1,13 @@
-// An error as the business owner should read it: what happened, in the server's words, and never a stack trace.
-import { ApiError } from '../api';
-
-export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  return 'Something went wrong in the inbox. Reload the page; nothing you sent was lost.';
-}
+// An error shown where it happened, in the staff's language (error-text.ts).
+import { useLanguage } from '../i18n';
+import { errorText } from './error-text';
 
 export function ErrorNote({ error }: { error: unknown }) {
+  const { language } = useLanguage();
   if (!error) return null;
   return (
     <p className="error-note" role="alert">
-      {errorText(error)}
+      {errorText(error, language)}
     </p>
   );
 }

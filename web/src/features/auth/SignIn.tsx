@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { post } from '../../api';
+import { ApiError, post } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useStrings } from '../../i18n';
 import type { Session } from '../../types';
@@ -18,7 +18,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     try {
       onSignedIn(await post<Session>('/auth/login', { email: form.get('email'), password: form.get('password') }));
     } catch (caught) {
-      setError(caught);
+      // Here a 401 can only mean the email or the password is wrong.
+      setError(caught instanceof ApiError && caught.status === 401 ? new ApiError(401, 'unauthorized', s.wrongPassword) : caught);
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,40 @@
+// An error as the business owner should read it: what happened and what to do, never a stack trace. The server
+// writes its errors in English; in Spanish the ones staff meet in the app's own screens are worded here from their
+// code (and details), and the others keep the server's sentence. Pure.
+import { ApiError } from '../api';
+import type { Language } from '../i18n';
+
+type Details = Record<string, unknown>;
+
+const SPANISH: Record<string, (error: ApiError, details: Details) => string> = {
+  network: () => 'No se puede conectar con Lifeline. Revisa tu conexión; no se cambió nada.',
+  http_error: (e) => `Lifeline respondió ${e.status}. Vuelve a intentarlo en un momento; si sigue pasando, recarga la página.`,
+  internal_error: () => 'Algo falló en Lifeline al hacer esto. Vuelve a intentarlo; si sigue pasando, avisa a quien administra Lifeline.',
+  database_unavailable: () => 'La base de datos de Lifeline no responde. Vuelve a intentarlo en un momento.',
+  conflict: () => 'Otra persona cambió lo mismo al mismo tiempo: recarga y vuelve a intentarlo.',
+  rate_limited: () => 'Demasiados intentos seguidos: espera un momento y vuelve a intentarlo.',
+  body_too_large: () => 'Es demasiado grande para enviarlo de una vez: envía menos, o divídelo.',
+  forbidden: () => 'Tu rol no permite hacer esto: pídeselo a un administrador o al dueño.',
+  email_taken: () => 'Ya hay un usuario con ese correo: elige otro.',
+  weak_password: () => 'La contraseña es demasiado débil: usa al menos 8 caracteres.',
+  current_password_required: () => 'Escribe tu contraseña actual para poner una nueva.',
+  last_owner: () => 'Es el único dueño del negocio: primero haz dueño a otro usuario.',
+  slug_taken: (_e, d) => `Otro negocio ya usa la dirección «${typeof d.slug === 'string' ? d.slug : ''}»: elige otra.`,
+  incident_open: () => 'Ese canal ya tiene un incidente abierto: ciérralo primero o añade lo que pasó a ese.',
+  incident_closed: () => 'Ese incidente ya está cerrado.',
+  call_task_done: () => 'El resultado de esa llamada ya está anotado: míralo en la historia del cliente.',
+  empty_file: () => 'El archivo está vacío: envía un CSV con una fila de encabezado, o un archivo vCard (.vcf).',
+  already_set_up: () => 'Lifeline ya está configurado: entra con tu cuenta, o pide a un dueño del negocio que te añada.',
+};
+
+/** The error's words in the staff's language. */
+export function errorText(error: unknown, language: Language): string {
+  if (!(error instanceof ApiError)) {
+    return language === 'es'
+      ? 'Algo falló en la bandeja. Recarga la página; no se perdió nada de lo que enviaste.'
+      : 'Something went wrong in the inbox. Reload the page; nothing you sent was lost.';
+  }
+  if (language !== 'es') return error.message;
+  const details = error.details && typeof error.details === 'object' ? (error.details as Details) : {};
+  return SPANISH[error.code]?.(error, details) ?? error.message;
+}
