@@ -27,15 +27,22 @@ const READ_CHUNK = 500;
 
 /**
  * Tables of other features that belong in an export, when this database has them, in the order a restore must
- * write them (an incident before its events). They are carried row for row, column names as stored.
+ * write them (an incident before its events). They are carried row for row, column names as stored. Those whose
+ * rows point at contacts carry only rows created up to the export's start, as the contacts themselves are.
  */
-const EXTRA_TABLES = ['incidents', 'incident_events', 'incident_settings'];
+const EXTRA_TABLES: readonly { name: string; createdColumn?: string }[] = [
+  { name: 'incidents' },
+  { name: 'incident_events' },
+  { name: 'incident_settings' },
+  { name: 'contact_links', createdColumn: 'created_at' },
+];
 
 export type ContactRow = Omit<ContactTable, 'search_text' | 'workspace_id'>;
 
 export interface RawTable {
   name: string;
   columns: string[];
+  createdColumn?: string;
 }
 
 async function* keyset<Row>(fetch: (after: string | null) => Promise<Row[]>, key: (row: Row) => string): AsyncGenerator<Row[]> {
@@ -235,16 +242,18 @@ export class WorkspaceArchiveStore {
   /** Tables of other features (incidents…) that exist in this database and hold rows per workspace. */
   async extraTables(): Promise<RawTable[]> {
     const tables = await this.db.introspection.getTables();
-    return EXTRA_TABLES.flatMap((name) => {
+    return EXTRA_TABLES.flatMap(({ name, createdColumn }) => {
       const table = tables.find((t) => t.name === name && t.columns.some((c) => c.name === 'workspace_id'));
-      return table ? [{ name, columns: table.columns.map((c) => c.name) }] : [];
+      return table ? [{ name, columns: table.columns.map((c) => c.name), ...(createdColumn ? { createdColumn } : {}) }] : [];
     });
   }
 
-  /** Every row of an extra table for this workspace, without its workspace_id. */
-  async *rawRows(table: RawTable): AsyncGenerator<Record<string, unknown>[]> {
-    const order = table.columns.includes('id') ? sql`order by ${sql.ref('id')}` : sql``;
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)} where workspace_id = ${this.workspaceId} ${order}`.execute(this.db);
+  /** Every row of an extra table for this workspace (created up to `until`, where the table says when), without its workspace_id. */
+  async *rawRows(table: RawTable, until: number): AsyncGenerator<Record<string, unknown>[]> {
+    // In a stable order, so that two exports of the same rows are the same file.
+    const order = sql.join((table.columns.includes('id') ? ['id'] : table.columns.filter((c) => c !== 'workspace_id')).map((c) => sql.ref(c)));
+    const created = table.createdColumn ? sql`and ${sql.ref(table.createdColumn)} <= ${until}` : sql``;
+    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)} where workspace_id = ${this.workspaceId} ${created} order by ${order}`.execute(this.db);
     for (let at = 0; at < rows.length; at += PAGE) {
       yield rows.slice(at, at + PAGE).map(({ workspace_id: _ws, ...rest }) => rest);
     }

@@ -84,7 +84,7 @@ export async function exportWorkspace(data: WorkspaceData, zip: ZipWriter, optio
     delivery_attempts: () => mapPages(archive.attempts(until), attemptRecord),
   };
   for (const file of ARCHIVE_FILES) await write(file, sources[file](), file !== 'attachments');
-  for (const table of await archive.extraTables()) await write(table.name, archive.rawRows(table));
+  for (const table of await archive.extraTables()) await write(table.name, archive.rawRows(table, until));
 
   const manifest: Manifest = {
     format: ARCHIVE_FORMAT,

@@ -1,5 +1,5 @@
 // The full workspace export on SQLite and PostgreSQL: GET /api/v1/exports/workspace streams a ZIP of JSON Lines
-// (incidents included) without secrets; importing it into a fresh database recreates the workspace with its ids and times, and exporting
+// (incidents and merge suggestions included) without secrets; importing it into a fresh database recreates the workspace with its ids and times, and exporting
 // that gives the same files (except exportedAt, and channels paused for want of credentials). A cut-short or
 // repeated import writes nothing.
 import { Readable } from 'node:stream';
@@ -78,6 +78,9 @@ describe.each(DATABASES)('workspace export and import on $kind', ({ kind, skip }
         .execute();
       await t.store.db.insertInto('incident_events').values({ id: 'ie-1', workspace_id: ws.id, incident_id: 'inc-1', type: 'opened', text: 'Telegram is down', at: now - 5000 }).execute();
       const bob = (await data.contacts.list({ query: 'Bob' })).items[0]!;
+      // Carla left Ana's email in the web chat: a merge suggestion that moves with the workspace.
+      const carla = (await data.contacts.list({ query: 'Carla' })).items[0]!;
+      await data.contacts.linkLeftHandle(carla.id, ana!.id, { kind: 'email', value: 'ana@x.pe' });
       await data.messages.append({ contactId: bob.id, direction: 'inbound', channel: 'whatsapp', body: 'Bob writes' });
       // Another workspace's data must not leak into the export.
       const other = await t.addWorkspace('Other Shop', 'PE');
@@ -109,6 +112,7 @@ describe.each(DATABASES)('workspace export and import on $kind', ({ kind, skip }
         'incidents.jsonl',
         'incident_events.jsonl',
         'incident_settings.jsonl',
+        'contact_links.jsonl',
         'manifest.json',
       ]);
       const manifest = JSON.parse(files['manifest.json']!);
@@ -128,6 +132,7 @@ describe.each(DATABASES)('workspace export and import on $kind', ({ kind, skip }
           delivery_attempts: { records: 1 },
           incidents: { records: 1 },
           incident_events: { records: 1 },
+          contact_links: { records: 1 },
         },
       });
       expect(Date.parse(manifest.exportedAt)).toBeGreaterThan(0);
@@ -153,7 +158,7 @@ describe.each(DATABASES)('workspace export and import on $kind', ({ kind, skip }
       const report = await importWorkspace(target, Readable.from([zipped.subarray(0, 1000), zipped.subarray(1000)]), { ownerPassword: 'new owner password' });
       expect(report).toMatchObject({
         workspace: { id: ws.id, name: 'Export Shop' },
-        counts: { users: 2, channels: 1, contacts: 3, identities: 5, conversations: 2, messages: 4, deliveries: 1, delivery_attempts: 1, incidents: 1, incident_events: 1, incident_settings: 0 },
+        counts: { users: 2, channels: 1, contacts: 3, identities: 5, conversations: 2, messages: 4, deliveries: 1, delivery_attempts: 1, incidents: 1, incident_events: 1, incident_settings: 0, contact_links: 1 },
         dropped: {},
         skippedFiles: [],
         ownerWithPassword: ws.ownerEmail,
