@@ -426,8 +426,9 @@ describe.each(DATABASES)('delivery on $kind', ({ kind, skip }) => {
       const text = `Long ${unique()} ${'x'.repeat(2000)}`;
       const id = await send({ contactId: contact.id, text, template: TEMPLATE, route: { channels: ['twilio-sms', 'whatsapp'] } });
       const m = await settle(id);
-      expect(m.status).toBe('delivered');
-      expect(m.attempts.map((a) => [a.channel, a.result])).toEqual([['whatsapp', 'delivered']]);
+      // WhatsApp's read receipt may follow its delivery receipt before the message is looked at: either is final.
+      expect(['delivered', 'read']).toContain(m.status);
+      expect(m.attempts.map((a) => [a.channel, a.result === 'read' ? 'delivered' : a.result])).toEqual([['whatsapp', 'delivered']]);
       expect(m.skipped).toEqual([{ channel: 'twilio-sms', reason: 'too_long', explanation: expect.stringContaining('1,600 characters') }]);
       expect(await sentTo('twilio-sms', contact.phone)).toHaveLength(0);
     });

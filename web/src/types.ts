@@ -124,6 +124,8 @@ export interface Reachability {
     to: string | null;
     reason: string | null;
     explanation: string | null;
+    /** Reachable but resting: the next message tests it (server's REACH_CAVEATS). */
+    caveat?: 'testing_after_failures' | 'testing_after_refusal' | null;
     needsTemplate: boolean;
   }[];
 }

@@ -18,9 +18,9 @@ describe('planReach', () => {
     const reach = planReach(input());
     expect(reach.auto).toEqual({ channelId: 'ch-wa', kind: 'whatsapp' });
     expect(reach.channels).toEqual([
-      { channelId: 'ch-wa', kind: 'whatsapp', reachable: true, to: '+51987654321', reason: null, explanation: null, needsTemplate: false },
-      { channelId: 'ch-sms', kind: 'twilio-sms', reachable: true, to: '+51987654321', reason: null, explanation: null, needsTemplate: false },
-      { channelId: 'ch-mail', kind: 'email', reachable: true, to: 'ana@example.com', reason: null, explanation: null, needsTemplate: false },
+      { channelId: 'ch-wa', kind: 'whatsapp', reachable: true, to: '+51987654321', reason: null, explanation: null, caveat: null, needsTemplate: false },
+      { channelId: 'ch-sms', kind: 'twilio-sms', reachable: true, to: '+51987654321', reason: null, explanation: null, caveat: null, needsTemplate: false },
+      { channelId: 'ch-mail', kind: 'email', reachable: true, to: 'ana@example.com', reason: null, explanation: null, caveat: null, needsTemplate: false },
       {
         channelId: 'ch-tg',
         kind: 'telegram',
@@ -28,6 +28,7 @@ describe('planReach', () => {
         to: null,
         reason: 'no_address',
         explanation: 'The customer has no Telegram account.',
+        caveat: null,
         needsTemplate: false,
       },
     ]);
@@ -43,6 +44,7 @@ describe('planReach', () => {
       to: '+51987654321',
       reason: 'policy_window',
       explanation: 'The customer last wrote more than 24 hours ago, and WhatsApp then allows only an approved template. Send with a template to use WhatsApp.',
+      caveat: null,
       needsTemplate: true,
     });
   });
@@ -71,6 +73,10 @@ describe('planReach', () => {
     const reach = planReach(input({ circuits: { 'ch-wa': 'half_open' } }));
     expect(reach.channels[0]).toMatchObject({ kind: 'whatsapp', reachable: true });
     expect(reach.channels[0]!.explanation).toMatch(/next message tests whether it works again/);
+    expect(reach.channels[0]!.caveat).toBe('testing_after_failures');
+    const refused = planReach(input({ circuits: { 'ch-wa': 'half_open' }, refusedChannels: ['ch-wa'] }));
+    expect(refused.channels[0]).toMatchObject({ kind: 'whatsapp', reachable: true, caveat: 'testing_after_refusal' });
+    expect(planReach(input({})).channels.every((c) => c.caveat === null)).toBe(true);
   });
 
   it('never offers a channel the customer opted out of, template or not', () => {
@@ -102,7 +108,7 @@ describe('planReach', () => {
   it('lists a channel of a kind Lifeline cannot send on as not supported', () => {
     const reach = planReach(input({ channels: [{ id: 'ch-x', kind: 'fax', state: 'active' }] }));
     expect(reach.channels).toEqual([
-      { channelId: 'ch-x', kind: 'fax', reachable: false, to: null, reason: 'no_channel', explanation: 'Lifeline cannot send on channels of kind "fax".', needsTemplate: false },
+      { channelId: 'ch-x', kind: 'fax', reachable: false, to: null, reason: 'no_channel', explanation: 'Lifeline cannot send on channels of kind "fax".', caveat: null, needsTemplate: false },
     ]);
   });
 });

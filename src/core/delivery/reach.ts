@@ -4,6 +4,9 @@
 import { type RouteInput, type SkipReason, planRoute } from './route.js';
 import { capitalize, channelName, restingReason } from './wording.js';
 
+export const REACH_CAVEATS = ['testing_after_failures', 'testing_after_refusal'] as const;
+export type ReachCaveat = (typeof REACH_CAVEATS)[number];
+
 export interface ChannelReach {
   channelId: string;
   kind: string;
@@ -15,6 +18,11 @@ export interface ChannelReach {
   reason: SkipReason | null;
   /** The reason in a sentence for the shop owner; for a reachable channel, a caveat or null. */
   explanation: string | null;
+  /**
+   * A reachable channel that is resting and lets one message test it: after failures, or after the provider refused
+   * the account. Null otherwise.
+   */
+  caveat: ReachCaveat | null;
   /** WhatsApp outside its 24-hour window: reachable with an approved template only. */
   needsTemplate: boolean;
 }
@@ -39,17 +47,21 @@ export function planReach(input: ReachInput): Reach {
     hasTemplate: true,
   });
 
-  const reachable: ChannelReach[] = now.candidates.map((candidate) => ({
-    channelId: candidate.channelId,
-    kind: candidate.kind,
-    reachable: true,
-    to: candidate.to,
-    reason: null,
-    explanation: candidate.probe
-      ? `${restingReason(candidate.kind, input.refusedChannels?.includes(candidate.channelId) ?? false)}: the next message tests whether it works again, and goes on to the next channel if it does not.`
-      : null,
-    needsTemplate: false,
-  }));
+  const reachable: ChannelReach[] = now.candidates.map((candidate) => {
+    const refused = input.refusedChannels?.includes(candidate.channelId) ?? false;
+    return {
+      channelId: candidate.channelId,
+      kind: candidate.kind,
+      reachable: true,
+      to: candidate.to,
+      reason: null,
+      explanation: candidate.probe
+        ? `${restingReason(candidate.kind, refused)}: the next message tests whether it works again, and goes on to the next channel if it does not.`
+        : null,
+      caveat: candidate.probe ? (refused ? 'testing_after_refusal' : 'testing_after_failures') : null,
+      needsTemplate: false,
+    };
+  });
   // The others in the order routing considered them (the skips follow its channel order), so the list is stable.
   const considered = (id: string) => {
     const at = now.skipped.findIndex((s) => s.channelId === id);
@@ -68,6 +80,7 @@ export function planReach(input: ReachInput): Reach {
         to: addressing.candidates.find((c) => c.channelId === channel.id)?.to ?? null,
         reason,
         explanation: skip ? asReason(skip.explanation) : `Lifeline cannot send on ${channelName(channel.kind)} channels.`,
+        caveat: null,
         needsTemplate: reason === 'policy_window' && withTemplate.candidates.some((c) => c.channelId === channel.id),
       };
     });

@@ -7,6 +7,7 @@ import { IDENTITY_KINDS } from '../../core/identity.js';
 import { isLanguageTag, LANGUAGE_HINT } from '../../core/language.js';
 import { isTimeZone, TIME_ZONE_HINT } from '../../core/time-zone.js';
 import { SKIP_REASONS } from '../../core/delivery/index.js';
+import { REACH_CAVEATS } from '../../core/delivery/reach.js';
 import { deliveryPaths } from '../../inbox/delivery-paths.js';
 import { contactReachability } from '../../inbox/reachability.js';
 import { callerOf } from '../auth.js';
@@ -69,6 +70,10 @@ const ReachabilitySchema = z.object({
         to: z.string().nullable().describe("The contact's handle this channel would use, also while the channel is down; null without one."),
         reason: z.enum(SKIP_REASONS).nullable().describe('Why the channel cannot be used now; null when it can.'),
         explanation: z.string().nullable().describe('The reason in plain words; for a reachable channel, a caveat or null.'),
+        caveat: z
+          .enum(REACH_CAVEATS)
+          .nullable()
+          .describe('A reachable channel resting after failures or a refusal of the account: the next message tests it, and goes on to the next channel if it fails.'),
         needsTemplate: z.boolean().describe("WhatsApp outside its 24-hour window: reachable with an approved template only."),
       }),
     )

@@ -8,7 +8,7 @@ import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLiveEvents } from '../../live';
 import type { Reachability } from '../../types';
-import { reachReason } from './reach-reasons';
+import { reachCaveat, reachReason } from './reach-reasons';
 import { strings } from './strings';
 
 type Mode = 'reply' | 'note';
@@ -19,6 +19,7 @@ export interface KindReach {
   needsTemplate: boolean;
   why: string | null;
   reason: string | null;
+  caveat: string | null;
 }
 
 /** One entry per channel kind: reachable when any channel of that kind is; else the first reason given. */
@@ -26,7 +27,14 @@ export function reachByKind(reach: Reachability): KindReach[] {
   const byKind = new Map<string, KindReach>();
   for (const channel of reach.channels) {
     const current = byKind.get(channel.kind);
-    const entry: KindReach = { kind: channel.kind, reachable: channel.reachable, needsTemplate: channel.needsTemplate, why: channel.explanation, reason: channel.reason };
+    const entry: KindReach = {
+      kind: channel.kind,
+      reachable: channel.reachable,
+      needsTemplate: channel.needsTemplate,
+      why: channel.explanation,
+      reason: channel.reason,
+      caveat: channel.caveat ?? null,
+    };
     if (!current || (!current.reachable && entry.reachable)) byKind.set(channel.kind, entry);
   }
   return [...byKind.values()];
@@ -67,6 +75,9 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
   const chosen = kinds.find((k) => k.kind === via);
   const showTemplate = mode === 'reply' && via === 'whatsapp' && chosen?.needsTemplate === true;
   const autoKind = reach?.auto?.kind ?? null;
+  // The channel this reply would go by first, when it is only being tested: said before sending.
+  const first = reach?.channels.find((c) => (via === 'auto' ? c.channelId === reach.auto?.channelId : c.kind === via && c.reachable));
+  const caveat = first ? reachCaveat(first.caveat, first.kind, language, first.explanation) : null;
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -134,11 +145,12 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
               {reachOpen ? s.hideReach : s.showReach}
             </button>
           </p>
+          {caveat && <p className="muted reach-caveat">{caveat}</p>}
           <ul id={reachListId}>
             {kinds.map((k) => (
               <li key={k.kind} className={k.reachable ? 'ok' : 'no'}>
                 <strong>{channelName(k.kind, language)}</strong>
-                {k.reachable ? ' ✓' : `: ${k.needsTemplate ? s.needsTemplate : (reachReason(k.reason, k.kind, language, k.why) ?? '')}`}
+                {k.reachable ? (k.caveat ? ` ✓ (${s.beingTested})` : ' ✓') : `: ${k.needsTemplate ? s.needsTemplate : (reachReason(k.reason, k.kind, language, k.why) ?? '')}`}
               </li>
             ))}
           </ul>

@@ -19,3 +19,16 @@ export function reachReason(reason: string | null, kind: string, language: Langu
   if (language !== 'es' || !reason) return serverText;
   return SPANISH[reason]?.(channelName(kind, language)) ?? serverText;
 }
+
+const SPANISH_CAVEATS: Record<string, (channel: string) => string> = {
+  testing_after_failures: (channel) => `${channel} falló varias veces hace un momento: el próximo mensaje lo pone a prueba y, si falla, sale por el siguiente canal.`,
+  testing_after_refusal: (channel) =>
+    `El proveedor rechazó la cuenta de ${channel} hace un rato: el próximo mensaje la pone a prueba y, si la rechaza otra vez, sale por el siguiente canal.`,
+};
+
+/** Why a channel Auto would use is only being tested, in the staff's language; null when it is not. */
+export function reachCaveat(caveat: string | null | undefined, kind: string, language: Language, serverText: string | null): string | null {
+  if (!caveat) return null;
+  if (language !== 'es') return serverText;
+  return SPANISH_CAVEATS[caveat]?.(channelName(kind, language)) ?? serverText;
+}

@@ -65,6 +65,7 @@ const en = {
   templateLanguage: 'Template language',
   needsTemplate: 'outside the 24-hour window: a template is needed',
   showReach: 'Show each channel',
+  beingTested: 'being tested',
   hideReach: 'Hide the channels',
   sendFailed: 'Not sent',
 };
@@ -135,6 +136,7 @@ export const strings: Strings<typeof en> = {
     templateLanguage: 'Idioma de la plantilla',
     needsTemplate: 'fuera de la ventana de 24 horas: hace falta una plantilla',
     showReach: 'Ver cada canal',
+    beingTested: 'a prueba',
     hideReach: 'Ocultar los canales',
     sendFailed: 'No enviado',
   },
