@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelHealth, DEFAULT_HEALTH_WINDOW_MS, inboundSilence, withProbe } from './health.js';
-import { callListCsv, defaultIncidentSettings, playbookFor, playbookText, resolveIncidentSettings, splitAffected, watchChannel, withLinks } from './incidents.js';
+import { callListCsv, defaultIncidentSettings, playbookBroadcastName, playbookFor, playbookText, resolveIncidentSettings, splitAffected, watchChannel, withLinks } from './incidents.js';
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 const limits = { openAfterSeconds: 60, closeAfterSeconds: 120 };
@@ -100,5 +100,13 @@ describe('withProbe and inboundSilence', () => {
     expect(silent?.facts).toEqual({ silentMs: 20 * 60_000, usualGapMs: 30_000 });
     expect(inboundSilence('whatsapp', { count: 120, spanMs: hour, lastAt: T - 5 * 60_000 }, T)).toBeNull();
     expect(inboundSilence('whatsapp', { count: 3, spanMs: hour, lastAt: T - 5 * hour }, T)).toBeNull();
+  });
+});
+
+describe('playbookBroadcastName', () => {
+  it('names the broadcast in the workspace language', () => {
+    expect(playbookBroadcastName('notify', 'whatsapp', 'outage', 'es')).toBe('Incidente: WhatsApp caído');
+    expect(playbookBroadcastName('notify', 'telegram', 'ban', 'en')).toBe('Incident: Telegram banned');
+    expect(playbookBroadcastName('recovery', 'whatsapp', 'outage', 'es')).toBe('Incidente resuelto: WhatsApp');
   });
 });

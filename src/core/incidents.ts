@@ -175,6 +175,13 @@ export function alertText(channelKind: string | null, kind: IncidentKind, langua
   return TEXTS[language].alert(name, kind);
 }
 
+/** The name of a broadcast a playbook starts, in the workspace's language: "Incidente: WhatsApp caído". */
+export function playbookBroadcastName(which: 'notify' | 'recovery', channelKind: string | null, kind: IncidentKind, language: IncidentLanguage): string {
+  const name = channelKind ? capitalize(channelName(channelKind)) : language === 'es' ? 'un canal' : 'a channel';
+  if (language === 'es') return which === 'recovery' ? `Incidente resuelto: ${name}` : `Incidente: ${name} ${kind === 'ban' ? 'bloqueado' : 'caído'}`;
+  return which === 'recovery' ? `Incident over: ${name}` : `Incident: ${name} ${kind === 'ban' ? 'banned' : 'down'}`;
+}
+
 /** One affected customer: which identities they have and may be written on. */
 export interface AffectedContact {
   contactId: string;

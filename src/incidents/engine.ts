@@ -11,7 +11,6 @@ import { broadcastProgress, createBroadcast } from '../broadcasts/service.js';
 import { adapterFor } from '../channels/registry.js';
 import type { ChannelRuntime } from '../channels/runtime.js';
 import { ProviderError } from '../channels/types.js';
-import { capitalize, channelName } from '../core/delivery/wording.js';
 import type { ChannelHealth } from '../core/health.js';
 import { type IncidentEntry, type OwnerAlertResult, wordedEntry } from '../core/incident-entries.js';
 import {
@@ -21,6 +20,7 @@ import {
   type IncidentAction,
   type IncidentKind,
   type IncidentSettings,
+  playbookBroadcastName,
   playbookFor,
   playbookText,
   resolveIncidentSettings,
@@ -297,7 +297,7 @@ export class IncidentEngine {
           this.store,
           workspaceId,
           {
-            name: `Incident: ${capitalize(channelName(incident.channelKind ?? 'channel'))} ${incident.kind}`,
+            name: playbookBroadcastName('notify', incident.channelKind, incident.kind, settings.language),
             audience: { contactIds: affected.message.map((c) => c.contactId) },
             text: playbookText('notify', incident.channelKind, settings),
             excludeChannels: [incident.channelKind!, 'voice'],
@@ -371,7 +371,7 @@ export class IncidentEngine {
       this.store,
       workspaceId,
       {
-        name: `Incident over: ${capitalize(channelName(incident.channelKind))}`,
+        name: playbookBroadcastName('recovery', incident.channelKind, incident.kind, settings.language),
         audience: { contactIds: message.map((c) => c.contactId) },
         text: playbookText('recovery', incident.channelKind, settings),
         excludeChannels: ['voice'],

@@ -370,7 +370,7 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     // Why each channel is in its state, in Spanish too (worded in the app from the server's reason and figures).
     await expect
       .poll(() => small.locator('.health-chip[data-channel="whatsapp"]').getAttribute('title'))
-      .toMatch(/^(WhatsApp funciona: salieron \d+ de \d+ mensajes|No salió ningún mensaje por WhatsApp|Fallaron \d+ de los últimos \d+ mensajes por WhatsApp) en los últimos 15 minutos/);
+      .toMatch(/^(WhatsApp funciona: sali(ó|eron) \d+ de \d+ mensajes?|No salió ningún mensaje por WhatsApp|Fallaron \d+ de los últimos \d+ mensajes por WhatsApp) en los últimos 15 minutos/);
     await screenshot(small, 'planb-phone-es');
     // The closed incident's timeline and its actions' details, in Spanish too.
     await small.getByRole('region', { name: 'Incidentes cerrados' }).getByRole('listitem').first().getByRole('link').first().click();

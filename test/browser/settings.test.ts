@@ -140,6 +140,10 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     await server.fault('telegram', { mode: 'auth' });
     await item.getByRole('button', { name: 'Test connection of Telegram · Telegram' }).click();
     await item.getByRole('status').filter({ hasText: /Connection failed: .*BotFather/ }).waitFor();
+    // Credentials to fix, not a restricted account: the card, the chip and the banner say which.
+    await item.locator('.health-chip').filter({ hasText: 'credentials refused' }).waitFor();
+    await page.locator('.health-strip .health-chip[data-channel="telegram"]').filter({ hasText: 'credentials refused' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'the provider refuses Lifeline’s credentials' }).waitFor();
     await shot(page, 'channel-test-failed');
     await server.sandboxApi('POST', '/_sandbox/reset');
 

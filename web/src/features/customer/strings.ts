@@ -134,7 +134,7 @@ export const strings: Strings<typeof en> = {
     removeHandleConfirm: 'Sí, quitar',
     addHandleTitle: 'Añadir una forma de contacto',
     kind: 'Tipo',
-    handle: 'Teléfono, correo o id',
+    handle: 'Teléfono, correo o ID',
     phoneHint: 'Un teléfono, p. ej. +51 987 654 321',
     emailHint: 'Un correo, p. ej. nombre@ejemplo.com',
     idHint: 'El id del cliente en {kind}',
@@ -155,7 +155,7 @@ export const strings: Strings<typeof en> = {
     sourceApi: 'registrado por la API',
     sourceOther: 'origen: {text}',
 
-    preferredTitle: 'Orden de canales preferido',
+    preferredTitle: 'Orden preferido de canales',
     preferredHelp: 'Las respuestas en Automático prueban primero estos canales, de arriba abajo.',
     preferredEmpty: 'Sin preferencia: Automático prueba el canal por el que el cliente escribió por última vez y luego el orden del espacio de trabajo.',
     notConnected: 'no conectado',

@@ -4,7 +4,7 @@ import { fill, useLanguage, useStrings } from '../../i18n';
 import { useLive } from '../../live';
 import { Link } from '../../router';
 import type { Channel } from '../../types';
-import { healthExplanation } from './explanation';
+import { healthExplanation, isCredentialsRefusal } from './explanation';
 import { chipNames, fullName } from './names';
 import { strings } from './strings';
 
@@ -14,7 +14,9 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
   const { channels, loaded } = useChannels();
   const named = (list: Channel[]) => list.map((c) => fullName(c, language)).join(', ');
   const down = channels.filter((c) => c.health === 'down');
-  const banned = channels.filter((c) => c.health === 'banned');
+  const refusesCredentials = (c: Channel) => c.health === 'banned' && isCredentialsRefusal(c);
+  const banned = channels.filter((c) => c.health === 'banned' && !refusesCredentials(c));
+  const credentials = channels.filter(refusesCredentials);
   const up = channels.filter((c) => (c.health ?? 'up') === 'up');
   const chipName = chipNames(channels, language);
 
@@ -33,7 +35,7 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
           return (
             <span key={channel.id} className={`health-chip health-${health}`} title={title} data-channel={channel.kind} data-health={health}>
               <span className="dot" aria-hidden="true" />
-              {chipName.get(channel)} <span className="health-word">{s[health]}</span>
+              {chipName.get(channel)} <span className="health-word">{refusesCredentials(channel) ? s.credentials : s[health]}</span>
               {rate !== null && rate > 0 && <span className="rate">{fill(s.errorShort, { rate })}</span>}
             </span>
           );
@@ -54,6 +56,11 @@ export function HealthStrip({ canConfigure }: { canConfigure: boolean }) {
       {banned.length > 0 && (
         <div className="banner banner-down" role="alert">
           {fill(s.bannedBanner, { channels: named(banned) })}
+        </div>
+      )}
+      {credentials.length > 0 && (
+        <div className="banner banner-down" role="alert">
+          {fill(s.credentialsBanner, { channels: named(credentials) })}
         </div>
       )}
     </>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthExplanation, spanishDuration } from './explanation';
+import { healthExplanation, isCredentialsRefusal, spanishDuration } from './explanation';
 
 const channel = (reason: string | undefined, facts = {}) => ({
   kind: 'whatsapp',
@@ -33,5 +33,14 @@ describe('spanishDuration', () => {
     expect(spanishDuration(3_600_000)).toBe('1 hora');
     expect(spanishDuration(3_661_000)).toBe('1 hora 1 minuto');
     expect(spanishDuration(24 * 3_600_000)).toBe('24 horas');
+  });
+});
+
+describe('isCredentialsRefusal', () => {
+  it('tells refused credentials from a restricted account', () => {
+    expect(isCredentialsRefusal(channel('probe_refused'))).toBe(true);
+    expect(isCredentialsRefusal(channel('credentials_refused'))).toBe(true);
+    expect(isCredentialsRefusal(channel('account_refused'))).toBe(false);
+    expect(isCredentialsRefusal({ healthDetail: null })).toBe(false);
   });
 });

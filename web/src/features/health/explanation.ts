@@ -28,7 +28,10 @@ export function spanishDuration(ms: number): string {
 }
 
 const SPANISH: Record<string, (channel: string, facts: Facts) => string> = {
-  working: (channel, f) => `${channel} funciona: salieron ${(f.attempts ?? 0) - (f.failures ?? 0)} de ${f.attempts ?? 0} mensajes en los últimos ${spanishDuration(f.windowMs ?? 0)}.`,
+  working: (channel, f) => {
+    const out = (f.attempts ?? 0) - (f.failures ?? 0);
+    return `${channel} funciona: ${out === 1 ? 'salió' : 'salieron'} ${out} de ${f.attempts ?? 0} ${f.attempts === 1 ? 'mensaje' : 'mensajes'} en los últimos ${spanishDuration(f.windowMs ?? 0)}.`;
+  },
   idle: (channel, f) => `No salió ningún mensaje por ${channel} en los últimos ${spanishDuration(f.windowMs ?? 0)}; nada indica un problema.`,
   error_rate: (channel, f) =>
     `Fallaron ${f.failures ?? 0} de los últimos ${f.attempts ?? 0} mensajes por ${channel} en los últimos ${spanishDuration(f.windowMs ?? 0)}. Lifeline los reintenta o los envía por otro canal.`,
@@ -50,4 +53,9 @@ export function healthExplanation(channel: { kind: string; healthDetail?: Pick<N
   if (!detail) return null;
   if (language !== 'es' || !detail.reason) return detail.explanation;
   return SPANISH[detail.reason]?.(channelName(channel.kind, language), detail.facts ?? {}) ?? detail.explanation;
+}
+
+/** A channel that is "banned" because the provider refuses its credentials (a token to fix), not its account. */
+export function isCredentialsRefusal(channel: { healthDetail?: { reason?: string } | null }): boolean {
+  return channel.healthDetail?.reason === 'credentials_refused' || channel.healthDetail?.reason === 'probe_refused';
 }

@@ -184,7 +184,7 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
                   </span>
                   <span className="line meta">
                     {conversation.channel && <span className="badge">{channelName(conversation.channel, language)}</span>}
-                    <span className="muted">{s[conversation.status]}</span>
+                    <span className="muted">{s.conversationStatus[conversation.status]}</span>
                   </span>
                 </span>
               </Link>

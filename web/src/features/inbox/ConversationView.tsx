@@ -112,9 +112,9 @@ export function ConversationView({ conversationId, onShowCustomer, onBack }: { c
             <label>
               <span className="visually-hidden">{s.status}</span>
               <select aria-label={s.status} value={conversation.status} onChange={(event) => void update({ status: event.target.value as Conversation['status'] })}>
-                <option value="open">{s.open}</option>
-                <option value="pending">{s.pending}</option>
-                <option value="resolved">{s.resolved}</option>
+                <option value="open">{s.conversationStatus.open}</option>
+                <option value="pending">{s.conversationStatus.pending}</option>
+                <option value="resolved">{s.conversationStatus.resolved}</option>
               </select>
             </label>
             {assignee && <span className="muted">{fill(s.assignedTo, { name: assignee.name })}</span>}

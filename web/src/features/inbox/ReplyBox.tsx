@@ -75,6 +75,9 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
   const chosen = kinds.find((k) => k.kind === via);
   const showTemplate = mode === 'reply' && via === 'whatsapp' && chosen?.needsTemplate === true;
   const autoKind = reach?.auto?.kind ?? null;
+  // The keyboard shortcut means nothing on a touch screen without a keyboard.
+  const keyboard = typeof matchMedia !== 'function' || !matchMedia('(pointer: coarse)').matches;
+  const placeholder = mode === 'note' ? `${s.notePlaceholder}${keyboard ? ` ${s.saveKey}` : ''}` : `${s.replyPlaceholder}${keyboard ? ` ${s.sendKey}` : ''}`;
   // The channel this reply would go by first, when it is only being tested: said before sending.
   const first = reach?.channels.find((c) => (via === 'auto' ? c.channelId === reach.auto?.channelId : c.kind === via && c.reachable));
   const caveat = first ? reachCaveat(first.caveat, first.kind, language, first.explanation) : null;
@@ -175,7 +178,7 @@ export function ReplyBox({ contactId, conversationId, onSent }: { contactId: str
           value={text}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
-          placeholder={mode === 'note' ? s.notePlaceholder : s.replyPlaceholder}
+          placeholder={placeholder}
           rows={3}
           maxLength={20_000}
         />

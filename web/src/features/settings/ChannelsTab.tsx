@@ -13,7 +13,7 @@ import type { Channel } from '../../types';
 import { AddChannel, ChannelCreated, EditChannel } from './ChannelForms';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyableValue } from './CopyableValue';
-import { healthExplanation } from '../health/explanation';
+import { healthExplanation, isCredentialsRefusal } from '../health/explanation';
 import { NO_WEBHOOK, WEBHOOK_SET_ITSELF } from './channel-config';
 import { strings } from './strings';
 
@@ -167,7 +167,7 @@ function ChannelItem({ channel, admin, onChanged, onRemoved }: { channel: Channe
         <span className={`health-chip health-${health}`} data-health={health}>
           <span className="dot" aria-hidden="true" />
           <span className="visually-hidden">{s.healthLabel}: </span>
-          {s.health[health]}
+          {health === 'banned' && isCredentialsRefusal(channel) ? s.healthCredentials : s.health[health]}
         </span>
         <span className={`badge state-${channel.state}`}>{paused ? s.statePaused : channel.state === 'active' ? s.stateActive : channel.state}</span>
       </div>

@@ -105,7 +105,7 @@ export const strings: Strings<typeof en> = {
     fieldStreet: 'Calle',
     fieldDistrict: 'Distrito',
     fieldCity: 'Ciudad',
-    fieldRegion: 'Región o estado',
+    fieldRegion: 'Región o provincia',
     fieldPostalCode: 'Código postal',
     fieldCountry: 'País',
     fieldLanguage: 'Idioma',
