@@ -6,7 +6,18 @@ import type { Language } from '../i18n';
 
 type Details = Record<string, unknown>;
 
-const SPANISH: Record<string, (error: ApiError, details: Details) => string> = {
+const HANDLE_WORDS: Record<string, string> = { phone: 'el teléfono', email: 'el correo', whatsapp: 'el WhatsApp', telegram: 'el Telegram', viber: 'el Viber' };
+const handleWord = (kind: unknown) => HANDLE_WORDS[String(kind)] ?? `el ${String(kind)}`;
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The first handle a request named that is not valid (the server lists each one in `invalid`). */
+function firstInvalid(details: Details): { kind: string; value: string } {
+  const first = Array.isArray(details.invalid) ? (details.invalid[0] as Details | undefined) : undefined;
+  return { kind: str(first?.kind), value: str(first?.value) };
+}
+
+/** Null: the details lack what the sentence needs, so the server's sentence stays. */
+const SPANISH: Record<string, (error: ApiError, details: Details) => string | null> = {
   network: () => 'No se puede conectar con Lifeline. Revisa tu conexión; no se cambió nada.',
   http_error: (e) => `Lifeline respondió ${e.status}. Vuelve a intentarlo en un momento; si sigue pasando, recarga la página.`,
   internal_error: () => 'Algo falló en Lifeline al hacer esto. Vuelve a intentarlo; si sigue pasando, avisa a quien administra Lifeline.',
@@ -23,6 +34,19 @@ const SPANISH: Record<string, (error: ApiError, details: Details) => string> = {
   incident_open: () => 'Ese canal ya tiene un incidente abierto: ciérralo primero o añade lo que pasó a ese.',
   incident_closed: () => 'Ese incidente ya está cerrado.',
   call_task_done: () => 'El resultado de esa llamada ya está anotado: míralo en la historia del cliente.',
+  identity_taken: (_e, d) =>
+    !d.kind
+      ? null
+      : 'contactName' in d
+      ? `${handleWord(d.kind)} ${str(d.value)} ya es de ${str(d.contactName) || 'otro cliente'}. Añádelo en su ficha, o une a los dos clientes.`.replace(/^./, (c) => c.toUpperCase())
+      : `Este cliente ya tiene ${handleWord(d.kind)} ${str(d.value)}: no hay nada que añadir.`,
+  invalid_phone: (_e, d) => (firstInvalid(d).value ? `«${firstInvalid(d).value}» no es un teléfono válido: escríbelo con su código de país, p. ej. +51 987 654 321.` : null),
+  invalid_identity: (_e, d) => {
+    const { kind, value } = firstInvalid(d);
+    if (!value) return null;
+    return kind === 'email' ? `«${value}» no es un correo válido: escríbelo como nombre@ejemplo.com.` : `«${value}» no sirve como ${handleWord(kind).replace(/^el /, '')}: revísalo.`;
+  },
+  empty_audience: () => 'Ningún cliente coincide: revisa las etiquetas, los clientes elegidos y el filtro.',
   empty_file: () => 'El archivo está vacío: envía un CSV con una fila de encabezado, o un archivo vCard (.vcf).',
   already_set_up: () => 'Lifeline ya está configurado: entra con tu cuenta, o pide a un dueño del negocio que te añada.',
 };
