@@ -343,9 +343,9 @@ describe.each(DATABASES)('inbox API on $kind', ({ kind, skip }) => {
         const body = await reach(id, agent);
         expect(body.auto).toEqual({ channelId: channel.whatsapp, kind: 'whatsapp' });
         expect(body.channels).toEqual([
-          { channelId: channel.whatsapp, kind: 'whatsapp', name: 'WhatsApp shop', reachable: true, to: '+51987333444', reason: null, explanation: null, needsTemplate: false },
-          { channelId: channel['twilio-sms'], kind: 'twilio-sms', name: 'SMS line', reachable: true, to: '+51987333444', reason: null, explanation: null, needsTemplate: false },
-          { channelId: channel.email, kind: 'email', name: 'Mailbox', reachable: true, to: 'pilar@example.com', reason: null, explanation: null, needsTemplate: false },
+          { channelId: channel.whatsapp, kind: 'whatsapp', name: 'WhatsApp shop', reachable: true, to: '+51987333444', reason: null, explanation: null, caveat: null, needsTemplate: false },
+          { channelId: channel['twilio-sms'], kind: 'twilio-sms', name: 'SMS line', reachable: true, to: '+51987333444', reason: null, explanation: null, caveat: null, needsTemplate: false },
+          { channelId: channel.email, kind: 'email', name: 'Mailbox', reachable: true, to: 'pilar@example.com', reason: null, explanation: null, caveat: null, needsTemplate: false },
           {
             channelId: channel.telegram,
             kind: 'telegram',
@@ -354,6 +354,7 @@ describe.each(DATABASES)('inbox API on $kind', ({ kind, skip }) => {
             to: null,
             reason: 'no_address',
             explanation: 'The customer has no Telegram account.',
+            caveat: null,
             needsTemplate: false,
           },
         ]);

@@ -19,6 +19,13 @@ describe('deliveryPath', () => {
     expect(deliveryPath(delivery, strings.es, 'es', time)).toBe('WhatsApp falló → enviado por SMS → entregado 10:42');
   });
 
+  it('counts tries in a row on one channel once', () => {
+    const failed = attempt('whatsapp', 'failed');
+    const delivery = { ...base, attempts: [failed, failed, failed, failed, attempt('messenger', 'read')] };
+    expect(deliveryPath(delivery, strings.es, 'es', time)).toBe('WhatsApp falló (4 intentos) → enviado por Messenger → leído 10:42');
+    expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp failed (4 tries) → sent by Messenger → read 10:42');
+  });
+
   it('names a channel skipped because it is down', () => {
     const delivery = { ...base, skipped: [{ channel: 'whatsapp', reason: 'circuit_open', explanation: 'x' }], attempts: [attempt('telegram', 'sent')] };
     expect(deliveryPath(delivery, strings.en, 'en', time)).toBe('WhatsApp down → sent by Telegram');

@@ -30,7 +30,18 @@ export function deliveryPath(delivery: Delivery, s: S, language: Language, time:
       if (attempt.result !== 'sent') steps.push(fill(s.pathFinal, { state: s[attempt.result as 'delivered' | 'read'], time: time(attempt.at) }));
     }
   }
-  return steps.length > 0 ? steps.join(' → ') : null;
+  return steps.length > 0 ? withoutRepeats(steps, s).join(' → ') : null;
+}
+
+/** "WhatsApp failed (4 tries)" for four failed tries in a row, rather than the same step four times. */
+function withoutRepeats(steps: readonly string[], s: S): string[] {
+  const runs: { step: string; times: number }[] = [];
+  for (const step of steps) {
+    const last = runs.at(-1);
+    if (last?.step === step) last.times += 1;
+    else runs.push({ step, times: 1 });
+  }
+  return runs.map(({ step, times }) => (times > 1 ? fill(s.pathRepeated, { step, n: times }) : step));
 }
 
 /** Skips worth telling staff about; "the customer has no Telegram account" for every unused channel is noise. */
@@ -38,7 +49,7 @@ const TOLD_SKIPS = new Set(['circuit_open', 'account_refused', 'policy_window', 
 
 /** Why an attempt failed, in Spanish, from its error category (the server's sentence is in English). */
 const SPANISH_FAILURES: Record<string, (channel: string) => string> = {
-  transient: (channel) => `${channel} dio un error pasajero o no respondió.`,
+  transient: (channel) => `${channel} dio un error o no respondió.`,
   rate_limited: (channel) => `${channel} pidió esperar: se alcanzó su límite de envíos.`,
   invalid_recipient: (channel) => `${channel} no reconoce la dirección del cliente.`,
   recipient_blocked: (channel) => `El cliente bloqueó a la empresa en ${channel} o no acepta sus mensajes.`,
