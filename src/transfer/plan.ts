@@ -2,7 +2,7 @@
 // kinds: a WhatsApp number is the same person as that phone) are one person; a person already in the workspace gains
 // the new handles, tags and empty fields, and nothing is duplicated. A person who would join two existing contacts is
 // refused with a reason: merging existing contacts is the owner's call, made on purpose (POST /contacts/:id/merge).
-import { identityMatchKey } from '../core/identity.js';
+import { type IdentityKind, identityMatchKey } from '../core/identity.js';
 import { type ImportProblem, type MatchedContact, type RowLabel, type WordedProblem, worded } from './problems.js';
 import type { ImportIdentity, ImportRecord, RowError } from './records.js';
 
@@ -194,6 +194,12 @@ function planCreate(plan: ImportPlan, group: ImportRecord[], label: RowLabel): v
   });
 }
 
+/** The handles of a row the existing contact already has: how the row was matched to them. */
+function sharedHandles(contact: ExistingContact, record: ImportRecord): { kind: string; value: string }[] {
+  const theirs = new Set(contact.identities.map((i) => identityMatchKey(i.kind as IdentityKind, i.value)));
+  return record.identities.filter((i) => theirs.has(identityMatchKey(i.kind, i.value))).map((i) => ({ kind: i.kind, value: i.value }));
+}
+
 function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingContact): void {
   const draft = draftOf(contact);
   const update: PlannedUpdate = { contactId: contact.id, rows: [], fields: {}, addIdentities: [], addTags: [], finalName: null, finalValues: [] };
@@ -208,7 +214,11 @@ function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingCo
       action: addsNothing(added) ? 'skip' : 'update',
       contactId: contact.id,
       sameAsRow: null,
-      ...(addsNothing(added) ? note({ code: 'already_has_all', facts: { contactId: contact.id, contactName: contact.name } }) : NO_NOTE),
+      ...note(
+        addsNothing(added)
+          ? { code: 'already_has_all', facts: { contactId: contact.id, contactName: contact.name } }
+          : { code: 'updates_contact', facts: { contactId: contact.id, contactName: contact.name, shared: sharedHandles(contact, record) } },
+      ),
     });
   }
   if (Object.keys(update.fields).length === 0 && update.addIdentities.length === 0 && update.addTags.length === 0) return;

@@ -44,6 +44,7 @@ const SAMPLES: { [C in ImportProblemCode]: [Extract<ImportProblem, { code: C }>[
   same_person_nothing_new: [{ label: 'card', sameAsRow: 2 }, 'same person as card 2, nothing new'],
   same_person_merged: [{ label: 'row', sameAsRow: 2 }, 'same person as row 2; merged into one contact'],
   already_has_all: [{ contactId: 'c1', contactName: 'Ana' }, 'contact c1 already has all of this'],
+  updates_contact: [{ contactId: 'c1', contactName: 'Rosa Pérez', shared: [{ kind: 'phone', value: '+51987111222' }] }, 'adds to Rosa Pérez (contact c1), who already has phone +51987111222'],
   several_problems: [
     {
       problems: [

@@ -44,6 +44,8 @@ export type ImportProblem =
   | { code: 'same_person_nothing_new'; facts: { label: RowLabel; sameAsRow: number } }
   | { code: 'same_person_merged'; facts: { label: RowLabel; sameAsRow: number } }
   | { code: 'already_has_all'; facts: { contactId: string; contactName: string | null } }
+  /** A row that adds to an existing customer, found by the handles they share (the row's own name may differ). */
+  | { code: 'updates_contact'; facts: { contactId: string; contactName: string | null; shared: { kind: string; value: string }[] } }
   /** A preview row with more than one problem: each of them, in order. */
   | { code: 'several_problems'; facts: { problems: SingleProblem[] } };
 
@@ -71,6 +73,7 @@ export const IMPORT_PROBLEM_CODES = [
   'same_person_nothing_new',
   'same_person_merged',
   'already_has_all',
+  'updates_contact',
   'several_problems',
 ] as const satisfies readonly ImportProblemCode[];
 
@@ -147,6 +150,10 @@ export function importProblemText(problem: ImportProblem): string {
       return `same person as ${problem.facts.label} ${problem.facts.sameAsRow}; merged into one contact`;
     case 'already_has_all':
       return `contact ${problem.facts.contactId} already has all of this`;
+    case 'updates_contact': {
+      const { contactId, contactName, shared } = problem.facts;
+      return `adds to ${contactName ? `${contactName} (contact ${contactId})` : `contact ${contactId}`}, who already has ${shared.map((h) => `${h.kind} ${h.value}`).join(' and ')}`;
+    }
     case 'several_problems':
       return problem.facts.problems.map(importProblemText).join('; ');
   }

@@ -120,7 +120,14 @@ describe.each(DATABASES)('contact import API on $kind', ({ kind, skip }) => {
       expect(preview.get(3)).toMatchObject({ action: 'create', name: 'Pérez; María', identities: [{ value: '+51912345678' }, { value: 'maria@example.pe' }] });
       expect(preview.get(6)).toMatchObject({ action: 'merge', message: 'same person as row 2; merged into one contact', code: 'same_person_merged', facts: { label: 'row', sameAsRow: 2 } });
       expect(preview.get(7)).toMatchObject({ action: 'create', name: 'Ana “La Flaca” Núñez' });
-      expect(preview.get(9)).toMatchObject({ action: 'update', contactId: existing.json<ContactBody>().id });
+      // Which customer the row adds to, and by which handle: the row's own name may be another.
+      expect(preview.get(9)).toMatchObject({
+        action: 'update',
+        contactId: existing.json<ContactBody>().id,
+        code: 'updates_contact',
+        facts: { contactId: existing.json<ContactBody>().id, contactName: 'Cliente Antiguo', shared: [expect.objectContaining({ kind: expect.any(String) })] },
+        message: expect.stringMatching(/^adds to Cliente Antiguo \(contact .*\), who already has /),
+      });
       expect(preview.get(11)).toMatchObject({ action: 'skip', code: 'same_person_nothing_new', facts: { label: 'row', sameAsRow: 2 } });
       expect(preview.get(5)).toMatchObject({ action: 'error', message: result.errors[0]!.message, code: 'phone_invalid', facts: { field: 'phone', value: '12ab', region: 'PE' } });
       expect(preview.get(2)).toMatchObject({ message: null, code: null, facts: null });

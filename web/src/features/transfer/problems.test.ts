@@ -46,6 +46,10 @@ const SAMPLES: Record<string, Sample> = {
   same_person_nothing_new: { facts: { label: 'card', sameAsRow: 2 }, es: 'es la misma persona que la tarjeta 2 y no trae nada nuevo' },
   same_person_merged: { facts: { label: 'row', sameAsRow: 2 }, es: 'es la misma persona que la fila 2; se une en un solo contacto' },
   already_has_all: { facts: { contactId: 'c1', contactName: 'Ana Pérez' }, es: 'el cliente Ana Pérez ya tiene todo esto' },
+  updates_contact: {
+    facts: { contactId: 'c1', contactName: 'Rosa Pérez', shared: [{ kind: 'phone', value: '+51987111222' }] },
+    es: 'se añade a Rosa Pérez, que ya tiene el teléfono +51987111222',
+  },
   several_problems: {
     facts: {
       problems: [

@@ -88,6 +88,10 @@ const SPANISH: Record<string, (f: Facts) => string | null> = {
   same_person_nothing_new: (f) => `es la misma persona que la ${rowWord(f.label)} ${count(f.sameAsRow)} y no trae nada nuevo`,
   same_person_merged: (f) => `es la misma persona que la ${rowWord(f.label)} ${count(f.sameAsRow)}; se une en un solo contacto`,
   already_has_all: (f) => `el cliente ${f.contactName ? text(f.contactName) : text(f.contactId)} ya tiene todo esto`,
+  updates_contact: (f) => {
+    const shared = Array.isArray(f.shared) ? (f.shared as Facts[]) : [];
+    return `se añade a ${f.contactName ? text(f.contactName) : `el cliente ${text(f.contactId)}`}, que ya tiene ${list(shared.map(handlePhrase))}`;
+  },
   several_problems: (f) => {
     const problems = Array.isArray(f.problems) ? (f.problems as Facts[]) : [];
     const words = problems.map((p) => spanish(p.code, p.facts));
