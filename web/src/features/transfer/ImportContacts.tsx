@@ -6,7 +6,7 @@ import { ApiError, get } from '../../api';
 import { ErrorNote } from '../../components/ErrorNote';
 import { channelName } from '../../format';
 import { fill, useLanguage, useStrings } from '../../i18n';
-import { importProblemText } from './problems';
+import { importNotes, importProblemText } from './problems';
 import { strings } from './strings';
 import { IMPORT_FIELDS, type ImportField, type ImportJob, type ImportResult } from './types';
 import { type FileFormat, fileFormat, uploadFile } from './upload';
@@ -178,7 +178,7 @@ function Preview({ preview, mapping, disabled, onRemap }: { preview: ImportResul
     <div className="import-preview" data-testid="import-preview">
       <h4>{s.previewTitle}</h4>
       <Summary result={preview} />
-      {preview.notes.map((note, i) => (
+      {importNotes(preview, language).map((note, i) => (
         <p key={i} className="warning">
           {note}
         </p>

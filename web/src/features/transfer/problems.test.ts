@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importProblemText } from './problems';
+import { importNotes, importProblemText } from './problems';
 
 type Sample = { facts: Record<string, unknown>; es: string | RegExp };
 
@@ -98,5 +98,26 @@ describe('importProblemText', () => {
       expect(importProblemText({ message: 'row 2: SERVER', code, facts: SAMPLES[code]!.facts }, 'es'), code).not.toMatch(/SERVER|undefined|\[object/);
       expect(() => importProblemText({ message: 'row 2: SERVER', code, facts: {} }, 'es'), code).not.toThrow();
     }
+  });
+});
+
+describe('importNotes', () => {
+  const english = ['The file is not valid UTF-8, so it was read as Windows-1252 …', 'Columns not imported: "Mail2". …'];
+
+  it('keeps the server’s notes in English', () => {
+    expect(importNotes({ notes: english, encoding: 'windows-1252', mapping: { Mail2: 'ignore' } }, 'en')).toEqual(english);
+  });
+
+  it('words the encoding and the columns left out in Spanish, from the result’s own facts', () => {
+    const notes = importNotes({ notes: english, encoding: 'windows-1252', mapping: { Nombre: 'name', Mail2: 'ignore' } }, 'es');
+    expect(notes).toEqual([expect.stringMatching(/^El archivo no está en UTF-8, así que se leyó como Windows-1252/), 'No se importa la columna «Mail2». Si debe importarse, elige un campo para ella aquí abajo.']);
+    expect(importNotes({ notes: ['x'], encoding: 'utf-8', mapping: { A: 'ignore', B: 'ignore' } }, 'es')).toEqual([
+      'No se importan las columnas «A» y «B». Si deben importarse, elige un campo para ellas aquí abajo.',
+    ]);
+  });
+
+  it('shows the server’s notes when it says something these facts do not explain', () => {
+    const more = [...english, 'A note this app does not know.'];
+    expect(importNotes({ notes: more, encoding: 'windows-1252', mapping: { Mail2: 'ignore' } }, 'es')).toEqual(more);
   });
 });

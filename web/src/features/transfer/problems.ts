@@ -114,3 +114,30 @@ export function importProblemText(problem: ImportProblem, language: Language): s
   if (language !== 'es' || !problem.code) return withoutRowLabel(problem.message);
   return spanish(problem.code, problem.facts) ?? withoutRowLabel(problem.message);
 }
+
+/**
+ * The notes on how a file was read, in the staff's language. They follow from facts the result already gives (the
+ * encoding it was read in, the columns mapped to nothing), so in Spanish they are worded from those; should the
+ * server ever say more than these, its own notes are shown instead, so nothing is left out.
+ */
+export function importNotes(result: { notes: string[]; encoding: string; mapping?: Record<string, string> | null }, language: Language): string[] {
+  if (language !== 'es') return result.notes;
+  const notes: string[] = [];
+  if (result.encoding === 'windows-1252') {
+    notes.push(
+      'El archivo no está en UTF-8, así que se leyó como Windows-1252 (así guarda Excel los CSV en Windows). Revisa que los nombres con tildes se vean bien en la vista previa; si no, guárdalo como «CSV UTF-8» y vuelve a importarlo.',
+    );
+  }
+  if (result.encoding === 'utf-16le') notes.push('El archivo está en UTF-16 («Texto Unicode» de Excel); se leyó como tal.');
+  if (result.encoding === 'utf-16be') notes.push('El archivo está en UTF-16 big-endian; se leyó como tal.');
+  const ignored = Object.entries(result.mapping ?? {}).filter(([, field]) => field === 'ignore');
+  if (ignored.length > 0) {
+    const names = list(ignored.map(([header]) => quoted(header)));
+    notes.push(
+      ignored.length === 1
+        ? `No se importa la columna ${names}. Si debe importarse, elige un campo para ella aquí abajo.`
+        : `No se importan las columnas ${names}. Si deben importarse, elige un campo para ellas aquí abajo.`,
+    );
+  }
+  return notes.length === result.notes.length ? notes : result.notes;
+}
