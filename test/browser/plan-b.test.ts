@@ -381,6 +381,10 @@ describe.skipIf(browserUnavailable !== null)('plan B in chromium', { timeout: 90
     expect(await small.locator('main').textContent()).not.toMatch(/Declared by|Closed by|affected customer/);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(small, 'planb-incident-phone-es');
+    // On a phone the page scrolls as one: the header and the health strip go up with it instead of staying on screen.
+    await small.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await small.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect((await small.locator('.top-bar').boundingBox())!.y).toBeLessThan(0);
     await small.getByRole('link', { name: 'Envíos', exact: true }).click();
     await small.getByRole('heading', { name: 'Envíos masivos', level: 1 }).waitFor();
     await small.getByRole('listitem', { name: 'Weekend sale' }).getByText('Terminado').waitFor();

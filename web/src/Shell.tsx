@@ -43,7 +43,7 @@ export function Shell() {
   const inInbox = path === '/' || path.startsWith('/inbox');
 
   return (
-    <div className={inInbox ? 'shell in-inbox' : 'shell'}>
+    <div className="shell">
       <a className="skip-link" href="#content">
         {s.skipToContent}
       </a>
