@@ -90,6 +90,23 @@ describe('planImport', () => {
     expect(plan.updates[0]).toMatchObject({ contactId: 'c1', addIdentities: [{ kind: 'whatsapp', value: '+51987654321' }] });
   });
 
+  it('updates an existing contact from the first of its rows and merges the later ones into it: each row counts once', () => {
+    const rosa = contact('c1', { name: 'Rosa Pérez', identities: [{ kind: 'phone', value: '+51987111222' }] });
+    const plan = planImport(
+      [record(2, { name: 'Ana Torres', phones: ['+51987111222'], tags: ['vip'] }), record(4, { phones: ['+51987111222'], tags: ['mayorista'] }), record(5, { phones: ['+51987111222'] })],
+      existingOf(rosa),
+    );
+    expect(plan.updates).toHaveLength(1);
+    expect(plan.updates[0]).toMatchObject({ contactId: 'c1', rows: [2, 4, 5], addTags: ['vip', 'mayorista'] });
+    expect([...plan.outcomes.values()].map((o) => [o.row, o.action, o.sameAsRow, o.code])).toEqual([
+      [2, 'update', null, 'updates_contact'],
+      [4, 'merge', 2, 'same_person_merged'],
+      [5, 'skip', 2, 'same_person_nothing_new'],
+    ]);
+    // The row names another person: the note says whom it updates, and by which phone.
+    expect(plan.outcomes.get(2)).toMatchObject({ facts: { contactName: 'Rosa Pérez', shared: [{ kind: 'phone', value: '+51987111222' }] } });
+  });
+
   it('skips a row that brings nothing an existing contact lacks', () => {
     const ana = contact('c1', { name: 'Ana', identities: [{ kind: 'email', value: 'ana@x.pe' }] });
     const plan = planImport([record(2, { name: 'Ana', emails: ['ana@x.pe'] })], existingOf(ana));

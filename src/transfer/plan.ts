@@ -122,7 +122,7 @@ export function planImport(records: readonly ImportRecord[], existing: ExistingC
       continue;
     }
     const current = matched[0] ? existing.contacts.get(matched[0]) : undefined;
-    if (current) planUpdate(plan, group, current);
+    if (current) planUpdate(plan, group, current, label);
     else planCreate(plan, group, label);
   }
   return plan;
@@ -200,28 +200,45 @@ function sharedHandles(contact: ExistingContact, record: ImportRecord): { kind: 
   return record.identities.filter((i) => theirs.has(identityMatchKey(i.kind, i.value))).map((i) => ({ kind: i.kind, value: i.value }));
 }
 
-function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingContact): void {
+/**
+ * Rows that are an existing customer: the first row of the group updates them (or is skipped when the group brings
+ * nothing new); later rows of the group are merged into it, as for a new person, so every row counts once.
+ */
+function planUpdate(plan: ImportPlan, group: ImportRecord[], contact: ExistingContact, label: RowLabel): void {
   const draft = draftOf(contact);
   const update: PlannedUpdate = { contactId: contact.id, rows: [], fields: {}, addIdentities: [], addTags: [], finalName: null, finalValues: [] };
-  for (const record of group) {
+  const addsByRow = group.map((record) => {
     const added = absorb(draft, record);
     update.rows.push(record.row);
     Object.assign(update.fields, added.fields);
     update.addIdentities.push(...added.identities);
     update.addTags.push(...added.tags);
+    return { record, nothing: addsNothing(added) };
+  });
+  const updates = Object.keys(update.fields).length > 0 || update.addIdentities.length > 0 || update.addTags.length > 0;
+  const [first, ...later] = addsByRow;
+  plan.outcomes.set(first!.record.row, {
+    row: first!.record.row,
+    action: updates ? 'update' : 'skip',
+    contactId: contact.id,
+    sameAsRow: null,
+    ...note(
+      updates
+        ? { code: 'updates_contact', facts: { contactId: contact.id, contactName: contact.name, shared: sharedHandles(contact, first!.record) } }
+        : { code: 'already_has_all', facts: { contactId: contact.id, contactName: contact.name } },
+    ),
+  });
+  const firstRow = first!.record.row;
+  for (const { record, nothing } of later) {
     plan.outcomes.set(record.row, {
       row: record.row,
-      action: addsNothing(added) ? 'skip' : 'update',
+      action: nothing ? 'skip' : 'merge',
       contactId: contact.id,
-      sameAsRow: null,
-      ...note(
-        addsNothing(added)
-          ? { code: 'already_has_all', facts: { contactId: contact.id, contactName: contact.name } }
-          : { code: 'updates_contact', facts: { contactId: contact.id, contactName: contact.name, shared: sharedHandles(contact, record) } },
-      ),
+      sameAsRow: firstRow,
+      ...note({ code: nothing ? 'same_person_nothing_new' : 'same_person_merged', facts: { label, sameAsRow: firstRow } }),
     });
   }
-  if (Object.keys(update.fields).length === 0 && update.addIdentities.length === 0 && update.addTags.length === 0) return;
+  if (!updates) return;
   update.finalName = draft.name;
   update.finalValues = [...contact.identities.map((i) => i.value), ...update.addIdentities.map((i) => i.value)];
   plan.updates.push(update);
