@@ -195,8 +195,8 @@ export class IncidentEngine {
     const incident = await incidents.require(incidentId);
     const closed = await incidents.close(incidentId, actor, wordedEntry(entry), now);
     if (!closed) return false;
-    // Auto-replies end with the incident.
-    const autoReply = incident.actions.find((a) => a.type === 'auto_reply' && a.state === 'running');
+    // Auto-replies end with the incident (read again: one may have been counted since).
+    const autoReply = (await incidents.get(incidentId))?.actions.find((a) => a.type === 'auto_reply' && a.state === 'running');
     if (autoReply) await incidents.putAction(incidentId, { ...autoReply, state: 'done', finishedAt: now });
     this.bus.publish({ type: 'incident.closed', workspaceId, incidentId, channelId: incident.channelId, at: now });
     this.track(this.runRecovery(workspaceId, incident));
