@@ -197,7 +197,8 @@ export function withProbe(report: HealthReport, kind: string, probe: ProbeRecord
       reason: 'probe_failing',
       facts: { failures: probe.failures },
       since: probe.failingSince,
-      explanation: `${name} does not answer Lifeline's checks: ${probe.failures} in a row failed${why}. Lifeline sends by other channels meanwhile.`,
+      // Routing follows the circuit, which opens on failed sends: a message may still try this channel first.
+      explanation: `${name} does not answer Lifeline's checks: ${probe.failures} in a row failed${why}. A message that fails on it goes on to the customer's next channel.`,
     };
   }
   return report;

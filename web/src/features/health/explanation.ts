@@ -43,7 +43,8 @@ const SPANISH: Record<string, (channel: string, facts: Facts) => string> = {
     `El proveedor no acepta las credenciales de ${channel}, o la cuenta está restringida. Revísalas en «Editar ajustes» del canal; mientras, Lifeline envía por otros canales y vuelve a probar ${channel} de vez en cuando.`,
   probe_refused: (channel) =>
     `El proveedor rechaza las credenciales o la cuenta de ${channel}. Revisa la cuenta con el proveedor, o las credenciales en «Editar ajustes»; mientras, Lifeline envía por otros canales.`,
-  probe_failing: (channel, f) => `${channel} no responde a las comprobaciones de Lifeline: fallaron ${f.failures ?? 0} seguidas. Mientras, Lifeline envía por otros canales.`,
+  probe_failing: (channel, f) =>
+    `${channel} no responde a las comprobaciones de Lifeline: fallaron ${f.failures ?? 0} seguidas. Si un mensaje falla por ahí, pasa al siguiente canal del cliente.`,
   inbound_silence: (channel, f) =>
     `No llega nada por ${channel} desde hace ${spanishDuration(f.silentMs ?? 0)}, aunque suele llegar un mensaje cada ${spanishDuration(f.usualGapMs ?? 0)}. Comprueba que el proveedor siga enviando sus webhooks a Lifeline.`,
 };
