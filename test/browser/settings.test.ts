@@ -340,7 +340,13 @@ describe.skipIf(skip)('settings screens in chromium', () => {
     await asAgent.page.getByRole('button', { name: 'Sign in' }).waitFor();
     await asAgent.context.close();
 
+    // Asked first: Cancel changes nothing, "Yes, disable" does.
     await ana.getByRole('button', { name: 'Disable Ana Quispe' }).click();
+    await ana.getByText('Ana Quispe can no longer sign in and is signed out now; their notes and replies stay.').waitFor();
+    await ana.getByRole('button', { name: 'Cancel' }).click();
+    expect((await users()).find((u) => u.email === 'ana@example.com')?.disabled).toBe(false);
+    await ana.getByRole('button', { name: 'Disable Ana Quispe' }).click();
+    await ana.getByRole('button', { name: 'Yes, disable' }).click();
     await ana.getByRole('button', { name: 'Enable Ana Quispe' }).waitFor();
     expect((await users()).find((u) => u.email === 'ana@example.com')?.disabled).toBe(true);
 

@@ -2,6 +2,7 @@
 // change roles and disable or enable access; the server enforces who may change whom and its refusal is shown.
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { get, patch, post } from '../../api';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNote } from '../../components/ErrorNote';
 import { FormSaveRow } from '../../components/FormSaveRow';
 import { fill, useStrings } from '../../i18n';
@@ -56,17 +57,21 @@ function UserItem({ user, me, onChanged }: { user: User; me: User; onChanged: (u
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const self = user.id === me.id;
+  const who = user.name || user.email;
   // Only people at or above a role may grant it or change someone holding it; the server says the same.
   const manageable = canAdmin(me) && !self && RANK[me.role] >= RANK[user.role];
   const grantable = ROLES.filter((role) => RANK[role] <= RANK[me.role]);
 
-  const change = async (body: { role?: Role; disabled?: boolean }) => {
+  /** False when the server refused (the error shows beside the card). */
+  const change = async (body: { role?: Role; disabled?: boolean }): Promise<boolean> => {
     setBusy(true);
     setError(null);
     try {
       onChanged(await patch<User>(`/users/${user.id}`, body));
+      return true;
     } catch (caught) {
       setError(caught);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -99,15 +104,23 @@ function UserItem({ user, me, onChanged }: { user: User; me: User; onChanged: (u
               ))}
             </select>
           </label>
-          <button
-            type="button"
-            disabled={busy}
-            className={user.disabled ? undefined : 'danger'}
-            aria-label={fill(user.disabled ? s.enableWho : s.disableWho, { who: user.name || user.email })}
-            onClick={() => void change({ disabled: !user.disabled })}
-          >
-            {user.disabled ? s.enable : s.disable}
-          </button>
+          {user.disabled ? (
+            <button type="button" disabled={busy} aria-label={fill(s.enableWho, { who })} onClick={() => void change({ disabled: false })}>
+              {s.enable}
+            </button>
+          ) : (
+            // Taking someone's access away signs them out at once: asked first.
+            <ConfirmButton
+              layout="inline"
+              danger
+              label={s.disable}
+              accessibleName={fill(s.disableWho, { who })}
+              question={fill(s.disableQuestion, { who })}
+              confirmLabel={s.disableConfirm}
+              disabled={busy}
+              onConfirm={() => change({ disabled: true })}
+            />
+          )}
         </div>
       )}
       <ErrorNote error={error} />
