@@ -221,6 +221,21 @@ describe.skipIf(browserUnavailable !== null)('the inbox in chromium', { timeout:
     expect((await s.api('GET', `/api/v1/contacts/${visitor.id}`)).status).toBe(404);
   });
 
+  it('erases a customer who asks to be forgotten, after asking, and leaves the conversation list without them', async () => {
+    const gone = await newContact({ name: 'Olvido Rojas', identities: [{ kind: 'telegram', value: '555000777' }] });
+    const text = `Borren mis datos por favor ${randomBytes(2).toString('hex')}`;
+    await telegramCustomerWrites('555000777', text, 'Olvido Rojas');
+    await waitForRow(page, text);
+    await openConversation(page, text);
+    await page.getByRole('button', { name: 'Erase Olvido Rojas' }).click();
+    await page.getByText(/^Erase Olvido Rojas and everything Lifeline holds about them/).waitFor();
+    await page.getByRole('button', { name: 'Yes, erase' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await expect.poll(() => page.locator('.conversations a', { hasText: text }).count(), { timeout: 10_000 }).toBe(0);
+    expect((await s.api('GET', `/api/v1/contacts/${gone.id}`)).status).toBe(404);
+    expect((await s.findContacts('Olvido')).length).toBe(0);
+  });
+
   it('shows HTML in a message as text and runs nothing', async () => {
     const attack = `<img src=x onerror=alert(1)> <script>alert(2)</script> ${randomBytes(2).toString('hex')}`;
     await telegramCustomerWrites('555000222', attack, 'Eve');

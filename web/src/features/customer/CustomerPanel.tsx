@@ -9,6 +9,7 @@ import { useLiveEvents } from '../../live';
 import type { Contact } from '../../types';
 import { AddressDetails } from './AddressDetails';
 import { CustomerHeader } from './CustomerHeader';
+import { EraseCustomer } from './EraseCustomer';
 import './customer.css';
 import { Handles } from './Handles';
 import { MergeSuggestions } from './MergeSuggestions';
@@ -93,6 +94,7 @@ export function CustomerPanel({ contactId, onMerged }: { contactId: string; onMe
       <Tags key={`tags-${shown.id}`} contact={shown} onSaved={show} />
       <AddressDetails key={`address-${shown.id}`} contact={shown} onSaved={show} />
       <MergeSuggestions key={`merge-${shown.id}`} contact={shown} onSaved={show} revision={revision} onMerged={onMerged} />
+      <EraseCustomer key={`erase-${shown.id}`} contact={shown} />
     </section>
   );
 }

@@ -95,6 +95,13 @@ const en = {
   mergeQuestion:
     '{other} will be merged into {self}: their handles, tags, conversations and messages move to {self}, and {other} is deleted. This cannot be undone.',
   mergeConfirm: 'Yes, merge',
+  eraseTitle: 'Erase this customer',
+  erase: 'Erase this customer',
+  eraseWho: 'Erase {name}',
+  eraseQuestion:
+    'Erase {name} and everything Lifeline holds about them: handles, conversations, messages, delivery records? This is for a customer who asks to be forgotten, and cannot be undone. Lifeline cannot erase the copies WhatsApp, Telegram, Twilio and the mail servers keep: ask them.',
+  eraseConfirm: 'Yes, erase',
+  erasing: 'Erasing…',
   merging: 'Merging…',
   mergeAdminOnly: 'Only the owner or an admin can merge customers.',
   mergeWithOwner: 'Merge {other} into this customer',
@@ -196,6 +203,13 @@ export const strings: Strings<typeof en> = {
     mergeQuestion:
       '{other} se unirá a {self}: sus formas de contacto, etiquetas, conversaciones y mensajes pasan a {self}, y {other} se elimina. No se puede deshacer.',
     mergeConfirm: 'Sí, unir',
+    eraseTitle: 'Borrar a este cliente',
+    erase: 'Borrar a este cliente',
+    eraseWho: 'Borrar a {name}',
+    eraseQuestion:
+      '¿Borrar a {name} y todo lo que Lifeline guarda de esta persona: sus datos de contacto, conversaciones, mensajes y registros de envío? Es para un cliente que pide que lo olviden, y no se puede deshacer. Lifeline no puede borrar las copias que guardan WhatsApp, Telegram, Twilio y los servidores de correo: pídeselo a ellos.',
+    eraseConfirm: 'Sí, borrar',
+    erasing: 'Borrando…',
     merging: 'Uniendo…',
     mergeAdminOnly: 'Solo el propietario o un administrador pueden unir clientes.',
     mergeWithOwner: 'Unir a {other} con este cliente',

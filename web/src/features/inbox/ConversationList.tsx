@@ -110,6 +110,8 @@ export function ConversationList({ selectedId, filters, onFilters }: { selectedI
   reload.current = reloadFirst;
   useLiveEvents((event) => {
     if (!REFRESHED_BY.has(event.type)) return;
+    // The refresh below keeps rows past its first page: a deleted customer's rows go now, wherever they are.
+    if (event.type === 'contact.deleted') setItems((current) => current.filter((c) => c.contactId !== event.contactId));
     clearTimeout(pending.current);
     pending.current = setTimeout(() => void reload.current(false), LIVE_REFRESH_MS);
   });
