@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSafeUrl, linkify } from './format';
+import { isSafeUrl, linkify, spanishHandleNoun } from './format';
 
 describe('linkify', () => {
   it('keeps html as text and only makes http(s) links', () => {
@@ -19,5 +19,11 @@ describe('linkify', () => {
     expect(isSafeUrl('javascript:alert(1)')).toBe(false);
     expect(isSafeUrl('data:text/html,x')).toBe(false);
     expect(isSafeUrl('https://ok.example')).toBe(true);
+  });
+});
+
+describe('spanishHandleNoun', () => {
+  it('names a kind of handle in a Spanish sentence', () => {
+    expect(['phone', 'email', 'whatsapp', 'telegram'].map(spanishHandleNoun)).toEqual(['el teléfono', 'el correo', 'el WhatsApp', 'el Telegram']);
   });
 });

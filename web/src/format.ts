@@ -22,6 +22,13 @@ export function channelName(kind: string | null | undefined, language: Language 
   return language === 'es' ? (SPANISH[name] ?? name) : name;
 }
 
+/** A kind of handle in a Spanish sentence: "el teléfono", "el correo", "el WhatsApp". */
+export function spanishHandleNoun(kind: string): string {
+  if (kind === 'phone') return 'el teléfono';
+  if (kind === 'email') return 'el correo';
+  return `el ${channelName(kind, 'es')}`;
+}
+
 /** A handle as staff read it: a web chat visitor's random id becomes "Website visitor 6Jq6" (the end tells two apart). */
 export function handleLabel(kind: string | null | undefined, value: string, language: Language = 'en'): string {
   return kind === 'webchat' ? `${language === 'es' ? 'Visitante de la web' : 'Website visitor'} ${value.slice(-4)}` : value;

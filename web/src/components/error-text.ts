@@ -2,12 +2,12 @@
 // writes its errors in English; in Spanish the ones staff meet in the app's own screens are worded here from their
 // code (and details), and the others keep the server's sentence. Pure.
 import { ApiError } from '../api';
+import { spanishHandleNoun } from '../format';
 import type { Language } from '../i18n';
 
 type Details = Record<string, unknown>;
 
-const HANDLE_WORDS: Record<string, string> = { phone: 'el teléfono', email: 'el correo', whatsapp: 'el WhatsApp', telegram: 'el Telegram', viber: 'el Viber' };
-const handleWord = (kind: unknown) => HANDLE_WORDS[String(kind)] ?? `el ${String(kind)}`;
+const handleWord = (kind: unknown) => spanishHandleNoun(String(kind));
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** The first handle a request named that is not valid (the server lists each one in `invalid`). */
@@ -40,7 +40,10 @@ const SPANISH: Record<string, (error: ApiError, details: Details) => string | nu
       : 'contactName' in d
       ? `${handleWord(d.kind)} ${str(d.value)} ya es de ${str(d.contactName) || 'otro cliente'}. Añádelo en su ficha, o une a los dos clientes.`.replace(/^./, (c) => c.toUpperCase())
       : `Este cliente ya tiene ${handleWord(d.kind)} ${str(d.value)}: no hay nada que añadir.`,
-  invalid_phone: (_e, d) => (firstInvalid(d).value ? `«${firstInvalid(d).value}» no es un teléfono válido: escríbelo con su código de país, p. ej. +51 987 654 321.` : null),
+  invalid_phone: (_e, d) => {
+    const { value } = firstInvalid(d);
+    return value ? `«${value}» no es un teléfono válido: escríbelo con su código de país, p. ej. +51 987 654 321.` : null;
+  },
   invalid_identity: (_e, d) => {
     const { kind, value } = firstInvalid(d);
     if (!value) return null;

@@ -3,7 +3,7 @@
 // (src/transfer/problems.ts); in Spanish it is worded here from those, and a code this app does not know, or a result
 // saved before the server kept codes, keeps the server's sentence. The page names the row itself, so neither says it.
 // Pure.
-import { channelName } from '../../format';
+import { channelName, spanishHandleNoun } from '../../format';
 import type { Language } from '../../i18n';
 import { strings } from './strings';
 
@@ -32,9 +32,7 @@ function fieldPhrase(field: unknown): string {
 
 /** "el teléfono +51987654321", "el WhatsApp +51…": a handle an existing customer has. */
 function handlePhrase(handle: Facts): string {
-  const kind = text(handle.kind);
-  const what = kind === 'phone' || kind === 'email' ? fieldPhrase(kind) : `el ${channelName(kind, 'es')}`;
-  return `${what} ${text(handle.value)}`;
+  return `${spanishHandleNoun(text(handle.kind))} ${text(handle.value)}`;
 }
 
 /** "Perú" for PE; the code itself when the browser has no name for it. */
